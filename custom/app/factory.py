@@ -1,0 +1,61 @@
+"""Build the ASGI application from the spec."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.options import SwaggerUIOptions
+
+from custom.app.errors import install_error_handlers
+from custom.app.formats import register_format_checkers
+from custom.app.guards import RequestGuard
+from custom.app.resolver import SpecResolver
+from custom.app.services import start_services
+from custom.auth.bootstrap import ensure_bootstrap_keys
+from custom.db.embedded import start_embedded
+from custom.db.migrate import upgrade_async
+from custom.db.pools import Database
+from custom.settings import Settings
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Any:
+    """The whole service as one ASGI app: guard → connexion → handlers."""
+    settings = settings or Settings.from_env()
+    register_format_checkers()
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
+        url = settings.database_url or await asyncio.to_thread(start_embedded, settings.data_dir)
+        if settings.migrate:
+            await upgrade_async(url)
+        db = await Database.open(url, pool_size=settings.db_pool_size)
+        await ensure_bootstrap_keys(db.pool, settings)
+        services = await start_services(settings, db)
+        try:
+            yield {**db.state(), "settings": settings, "services": services}
+        finally:
+            await services.stop()
+            await db.close()
+
+    app = AsyncApp(__name__, specification_dir=SPEC_DIR, lifespan=lifespan)
+    app.add_api(
+        "openapi.yaml",
+        resolver=SpecResolver(),
+        pythonic_params=True,
+        strict_validation=True,
+        validate_responses=False,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui"),
+    )
+    install_error_handlers(app)
+    guarded = RequestGuard(app, settings.max_body_bytes)
+    guarded.connexion_app = app  # type: ignore[attr-defined]
+    return guarded

@@ -1,0 +1,52 @@
+"""API key secrets: random, shown once, stored only as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+import asyncpg
+
+from custom.sql import q
+
+SECRET_PREFIX = "vk_"
+ROLES = ("viewer", "runner", "operator", "admin")
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    # the secret has 256 bits of entropy, so a fast hash is enough (no dictionary to guess)
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def display_prefix(secret: str) -> str:
+    return secret[:10]
+
+
+async def create_key(
+    conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str, secret: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """Store a new key; returns its record and the secret (the only time it is known)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    secret = secret or new_secret()
+    row = await conn.fetchrow(
+        q("api_key_insert"), name, role, display_prefix(secret), hash_secret(secret)
+    )
+    assert row is not None
+    return dict(row), secret
+
+
+async def ensure_key(
+    conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str, secret: str
+) -> dict[str, Any]:
+    """Make sure a key with this exact secret exists and works (VALKYR_BOOTSTRAP_KEY)."""
+    row = await conn.fetchrow(
+        q("api_key_ensure"), name, role, display_prefix(secret), hash_secret(secret)
+    )
+    assert row is not None
+    return dict(row)

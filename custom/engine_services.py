@@ -1,0 +1,1 @@
+"""Registers the engine's background services (runner pool, reaper) with the app."""

@@ -1,0 +1,76 @@
+"""The module registry: the only way a step's ``module`` name becomes code.
+
+Names map to callables that were installed with the service (built-ins) or
+registered by installed packages through the ``valkyr.modules`` entry-point
+group. Nothing here imports a dotted path taken from a request or a workflow
+definition, so a workflow author cannot make the service run arbitrary code.
+A name that is not registered is not an error: its runs wait for an external
+runner that claims that name (DESIGN §9).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+from custom.modules.context import ModuleContext
+
+__all__ = ["ENTRY_POINT_GROUP", "Module", "builtin_modules", "load_modules"]
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "valkyr.modules"
+
+Module = Callable[[dict[str, Any], dict[str, Any], ModuleContext], Awaitable[Any]]
+"""``await module(inputs, config, ctx)`` returns a JSON-serialisable output."""
+
+
+def builtin_modules() -> dict[str, Module]:
+    """A fresh name -> callable map of the built-in modules."""
+    from custom.modules import fail, http, noop, sleep, transform
+
+    return {
+        "noop": noop.run,
+        "sleep": sleep.run,
+        "fail": fail.run,
+        "http": http.run,
+        "transform": transform.run,
+    }
+
+
+def load_modules(include_entry_points: bool = True) -> dict[str, Module]:
+    """Built-ins merged with modules from the ``valkyr.modules`` entry points.
+
+    A plug-in cannot replace a built-in (that would silently change what
+    existing workflows do); an entry point that fails to import, or is not
+    callable, is logged and skipped so one broken package cannot stop the
+    service. When two packages register the same name the first one wins.
+    """
+    modules = builtin_modules()
+    if not include_entry_points:
+        return modules
+    try:
+        eps = list(entry_points(group=ENTRY_POINT_GROUP))
+    except Exception:  # pragma: no cover - broken metadata in the environment
+        log.exception("could not list entry points of group %s", ENTRY_POINT_GROUP)
+        return modules
+    for ep in eps:
+        if ep.name in modules:
+            log.warning(
+                "module entry point %r (%s) ignored: the name is already registered",
+                ep.name,
+                ep.value,
+            )
+            continue
+        try:
+            obj = ep.load()
+        except Exception:
+            log.exception("module entry point %r (%s) failed to load; skipped", ep.name, ep.value)
+            continue
+        if not callable(obj):
+            log.error("module entry point %r (%s) is not callable; skipped", ep.name, ep.value)
+            continue
+        modules[ep.name] = obj
+    return modules

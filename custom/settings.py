@@ -1,0 +1,57 @@
+"""Settings from the environment, with the defaults of DESIGN §10."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    migrate: bool = True
+    runners: int = 8
+    claim_batch: int = 32
+    lease_seconds: float = 120.0
+    heartbeat_seconds: float = 2.0
+    reaper_interval_seconds: float = 2.0
+    poll_seconds: float = 1.0
+    max_body_bytes: int = 1_048_576
+    db_pool_size: int = 10
+    runner_id: str | None = None
+    bootstrap_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "database_url": os.environ.get("DATABASE_URL") or None,
+            "data_dir": Path(os.environ.get("VALKYR_DATA_DIR", ".data")),
+            "host": os.environ.get("HOST", "127.0.0.1"),
+            "port": _int("PORT", 8080),
+            "runners": _int("VALKYR_RUNNERS", 8),
+            "claim_batch": _int("VALKYR_CLAIM_BATCH", 32),
+            "lease_seconds": _float("VALKYR_LEASE_SECONDS", 120.0),
+            "heartbeat_seconds": _float("VALKYR_HEARTBEAT_SECONDS", 2.0),
+            "reaper_interval_seconds": _float("VALKYR_REAPER_INTERVAL_SECONDS", 2.0),
+            "poll_seconds": _float("VALKYR_POLL_SECONDS", 1.0),
+            "max_body_bytes": _int("VALKYR_MAX_BODY_BYTES", 1_048_576),
+            "db_pool_size": _int("VALKYR_DB_POOL_SIZE", 10),
+            "runner_id": os.environ.get("VALKYR_RUNNER_ID") or None,
+            "bootstrap_key": os.environ.get("VALKYR_BOOTSTRAP_KEY") or None,
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

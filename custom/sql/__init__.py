@@ -1,0 +1,43 @@
+"""Named SQL queries, loaded once from the `.sql` files beside this module.
+
+Each query sits under a `-- name: <query_name>` header followed by comment lines
+that describe it (the procrastinate layout). Hot-path SQL lives here, not in
+handlers. Queries that take `$now` use `coalesce($n::timestamptz, now())`, so
+tests move time instead of sleeping (River's injectable clock).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).parent
+_HEADER = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+
+
+def parse_queries(text: str) -> dict[str, str]:
+    queries: dict[str, str] = {}
+    parts = _HEADER.split(text)
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        lines = [ln for ln in body.strip().splitlines() if not ln.lstrip().startswith("--")]
+        if name in queries:
+            raise ValueError(f"query {name} is defined twice")
+        queries[name] = "\n".join(lines).strip()
+    return queries
+
+
+@cache
+def queries() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        for name, sql in parse_queries(path.read_text()).items():
+            if name in found:
+                raise ValueError(f"query {name} is defined twice ({path.name})")
+            found[name] = sql
+    return found
+
+
+def q(name: str) -> str:
+    """The SQL text of a named query."""
+    return queries()[name]

@@ -1,0 +1,229 @@
+"""Validation and normalisation of workflow step definitions (DESIGN §5).
+
+The OpenAPI schema checks shapes; this module checks what a schema cannot:
+unique keys, a dependency graph without unknown keys or cycles, consistent
+retry settings, and that every ``${steps.X...}`` reference points at a step
+that is guaranteed to have finished first (an ancestor through ``dependsOn``).
+It also fills defaults, so everything downstream (dispatcher, runner, backoff)
+can read a step without guessing. Errors carry the step key and field so the
+API can answer a precise 400 problem.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from typing import Any
+
+from custom.executions.references import (
+    InputReferenceError,
+    parse_reference,
+    referenced_steps,
+)
+from custom.workflows.dag import ancestors, find_cycle
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_ATTEMPTS_LIMIT",
+    "WorkflowValidationError",
+    "validate_steps",
+]
+
+DEFAULT_RETRY: dict[str, Any] = {
+    "maxAttempts": 3,
+    "initialBackoffSeconds": 1,
+    "backoffMultiplier": 2,
+    "maxBackoffSeconds": 300,
+    "jitter": True,
+}
+DEFAULT_TIMEOUT_SECONDS = 300
+MAX_ATTEMPTS_LIMIT = 100
+
+# Step keys appear inside ``${steps.<key>.output}`` references, so they may not
+# contain '.', braces or whitespace; keep them to a conservative identifier set.
+_STEP_KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]{0,127}$")
+_MODULE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-/]{0,199}$")
+
+
+class WorkflowValidationError(ValueError):
+    """A workflow definition is invalid; maps to a 400 problem response."""
+
+    def __init__(self, message: str, step_key: str | None = None, field: str | None = None):
+        self.message = message
+        self.step_key = step_key
+        self.field = field
+        where = []
+        if step_key is not None:
+            where.append(f"step {step_key!r}")
+        if field is not None:
+            where.append(field)
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite_number(value: Any, key: str, field: str) -> float:
+    if not _is_number(value) or not math.isfinite(value):
+        raise WorkflowValidationError(f"must be a finite number, got {value!r}", key, field)
+    return float(value)
+
+
+def _normalise_retry(raw: Any, key: str) -> dict[str, Any]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise WorkflowValidationError("must be an object", key, "retry")
+    unknown = set(raw) - set(DEFAULT_RETRY)
+    if unknown:
+        raise WorkflowValidationError(f"unknown field(s) {sorted(unknown)}", key, "retry")
+    retry = {**DEFAULT_RETRY, **{k: v for k, v in raw.items() if v is not None}}
+
+    attempts = retry["maxAttempts"]
+    if not isinstance(attempts, int) or isinstance(attempts, bool):
+        raise WorkflowValidationError(
+            f"must be an integer, got {attempts!r}", key, "retry.maxAttempts"
+        )
+    if not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
+        raise WorkflowValidationError(
+            f"must be between 1 and {MAX_ATTEMPTS_LIMIT}, got {attempts}", key, "retry.maxAttempts"
+        )
+    initial = _finite_number(retry["initialBackoffSeconds"], key, "retry.initialBackoffSeconds")
+    if initial < 0:
+        raise WorkflowValidationError("must be >= 0", key, "retry.initialBackoffSeconds")
+    maximum = _finite_number(retry["maxBackoffSeconds"], key, "retry.maxBackoffSeconds")
+    if maximum < 0:
+        raise WorkflowValidationError("must be >= 0", key, "retry.maxBackoffSeconds")
+    multiplier = _finite_number(retry["backoffMultiplier"], key, "retry.backoffMultiplier")
+    if multiplier < 1:
+        raise WorkflowValidationError("must be >= 1", key, "retry.backoffMultiplier")
+    if initial > maximum:
+        raise WorkflowValidationError(
+            f"initialBackoffSeconds ({initial:g}) exceeds maxBackoffSeconds ({maximum:g})",
+            key,
+            "retry.initialBackoffSeconds",
+        )
+    if not isinstance(retry["jitter"], bool):
+        raise WorkflowValidationError("must be a boolean", key, "retry.jitter")
+    return retry
+
+
+def _normalise_step(raw: Any, index: int) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise WorkflowValidationError(f"step #{index} must be an object", None, "steps")
+    key = raw.get("key")
+    if not isinstance(key, str) or not _STEP_KEY_RE.match(key):
+        raise WorkflowValidationError(
+            f"step #{index} needs a key of 1-128 letters, digits, '_' or '-', got {key!r}",
+            None,
+            "key",
+        )
+    module = raw.get("module")
+    if not isinstance(module, str) or not _MODULE_RE.match(module):
+        raise WorkflowValidationError(f"invalid module name {module!r}", key, "module")
+
+    step = copy.deepcopy(raw)
+    for field in ("config", "inputs"):
+        value = step.get(field)
+        if value is None:
+            step[field] = {}
+        elif not isinstance(value, dict):
+            raise WorkflowValidationError("must be an object", key, field)
+
+    depends = step.get("dependsOn")
+    if depends is None:
+        depends = []
+    if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
+        raise WorkflowValidationError("must be a list of step keys", key, "dependsOn")
+    step["dependsOn"] = depends
+
+    step["retry"] = _normalise_retry(step.get("retry"), key)
+
+    timeout = step.get("timeoutSeconds")
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT_SECONDS
+    if _finite_number(timeout, key, "timeoutSeconds") <= 0:
+        raise WorkflowValidationError(f"must be > 0, got {timeout!r}", key, "timeoutSeconds")
+    step["timeoutSeconds"] = timeout
+
+    breaker = step.get("circuitBreaker")
+    if breaker is not None and (not isinstance(breaker, str) or not breaker.strip()):
+        raise WorkflowValidationError("must be a non-empty string or null", key, "circuitBreaker")
+    step["circuitBreaker"] = breaker
+    return step
+
+
+def _check_references(template: Any, key: str, allowed: set[str], path: str) -> None:
+    if isinstance(template, dict):
+        for k, v in template.items():
+            _check_references(v, key, allowed, f"{path}.{k}")
+    elif isinstance(template, list):
+        for i, v in enumerate(template):
+            _check_references(v, key, allowed, f"{path}.{i}")
+    else:
+        try:
+            ref = parse_reference(template)
+        except InputReferenceError as exc:
+            raise WorkflowValidationError(exc.reason, key, path) from exc
+        if ref is None or ref.step_key is None:
+            return
+        if ref.step_key == key:
+            raise WorkflowValidationError(f"{ref.text} references the step itself", key, path)
+        if ref.step_key not in allowed:
+            raise WorkflowValidationError(
+                f"{ref.text} references step {ref.step_key!r}, which is not among this step's "
+                "dependencies (direct or transitive dependsOn)",
+                key,
+                path,
+            )
+
+
+def _references_any_step(template: Any) -> bool:
+    try:
+        return bool(referenced_steps(template))
+    except InputReferenceError:
+        return True  # malformed; _check_references reports it with its path
+
+
+def validate_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validate ``steps`` and return normalised deep copies with defaults filled.
+
+    Raises :class:`WorkflowValidationError` on the first problem found.
+    The input list is not modified.
+    """
+    if not isinstance(steps, list):
+        raise WorkflowValidationError("steps must be a list", None, "steps")
+    normalised = [_normalise_step(raw, i) for i, raw in enumerate(steps)]
+
+    seen: set[str] = set()
+    for step in normalised:
+        if step["key"] in seen:
+            raise WorkflowValidationError("duplicate step key", step["key"], "key")
+        seen.add(step["key"])
+
+    for step in normalised:
+        key = step["key"]
+        listed: set[str] = set()
+        for dep in step["dependsOn"]:
+            if dep == key:
+                raise WorkflowValidationError("a step cannot depend on itself", key, "dependsOn")
+            if dep not in seen:
+                raise WorkflowValidationError(f"unknown step {dep!r}", key, "dependsOn")
+            if dep in listed:
+                raise WorkflowValidationError(f"{dep!r} is listed twice", key, "dependsOn")
+            listed.add(dep)
+
+    cycle = find_cycle(normalised)
+    if cycle is not None:
+        raise WorkflowValidationError(
+            "dependency cycle: " + " -> ".join(cycle), cycle[0], "dependsOn"
+        )
+
+    referencing = [s["key"] for s in normalised if _references_any_step(s["inputs"])]
+    upstream = ancestors(normalised, only=referencing)
+    for step in normalised:
+        _check_references(step["inputs"], step["key"], upstream.get(step["key"], set()), "inputs")
+    return normalised

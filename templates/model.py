@@ -1,0 +1,186 @@
+"""The generator's intermediate model: the spec read once into plain dataclasses.
+
+Templates only render this model; every decision about types, names and storage
+is made here (the openapi-python-client split), so templates stay free of logic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+CRUD_VERBS = ("list", "get", "create", "update", "delete")
+PAGING_PARAMS = {"limit", "cursor"}
+PY_RESERVED = {"list", "id", "type", "filter", "format", "input", "hash", "delete"}
+
+
+def snake(name: str) -> str:
+    """camelCase / PascalCase → snake_case (`workflowId` → `workflow_id`)."""
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
+    return s.replace("-", "_").lower()
+
+
+def py_func_name(verb: str) -> str:
+    """Handler function name for an operation verb; builtins get a trailing underscore."""
+    name = snake(verb)
+    return name + "_" if name in {"list", "delete", "filter", "type", "id"} else name
+
+
+@dataclass
+class Column:
+    name: str  # database column, snake_case
+    api_name: str | None  # camelCase field in the API, None for storage-only columns
+    kind: str  # uuid | text | integer | bigint | double | boolean | timestamptz | jsonb
+    nullable: bool
+    primary_key: bool = False
+    server_default: str | None = None
+    foreign_key: str | None = None
+    ondelete: str | None = None
+    index: bool = False
+    read_only: bool = False
+    description: str | None = None
+
+    @property
+    def sa_type(self) -> str:
+        return SA_TYPES[self.kind]
+
+    @property
+    def py_type(self) -> str:
+        base = PY_TYPES[self.kind]
+        return f"{base} | None" if self.nullable and base != "Any" else base
+
+
+SA_TYPES = {
+    "uuid": "sa.Uuid()",
+    "text": "sa.Text()",
+    "integer": "sa.Integer()",
+    "bigint": "sa.BigInteger()",
+    "double": "sa.Double()",
+    "boolean": "sa.Boolean()",
+    "timestamptz": "sa.DateTime(timezone=True)",
+    "jsonb": "JSONB()",
+    "enum": "sa.String(32)",
+}
+PY_TYPES = {
+    "uuid": "uuid.UUID",
+    "text": "str",
+    "integer": "int",
+    "bigint": "int",
+    "double": "float",
+    "boolean": "bool",
+    "timestamptz": "datetime.datetime",
+    "jsonb": "Any",
+    "enum": "str",
+}
+
+
+@dataclass
+class Index:
+    name: str
+    columns: list[str]
+    unique: bool = False
+    where: str | None = None
+
+
+@dataclass
+class Table:
+    name: str  # table name
+    class_name: str  # SQLModel class
+    description: str | None
+    columns: list[Column]
+    indexes: list[Index] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def primary_key(self) -> list[Column]:
+        return [c for c in self.columns if c.primary_key]
+
+
+@dataclass
+class ApiField:
+    api_name: str
+    column: str | None  # None when not stored (computed by custom code)
+    kind: str
+    read_only: bool
+
+
+@dataclass
+class Resource:
+    """A schema with `x-table`: a stored API resource."""
+
+    name: str  # schema name, e.g. WorkflowExecution
+    module: str  # snake name, e.g. workflow_execution
+    table: Table
+    fields: list[ApiField]
+    filters: list[tuple[str, str]] = field(default_factory=list)  # (param, column)
+
+    @property
+    def writable(self) -> list[ApiField]:
+        return [f for f in self.fields if not f.read_only and f.column]
+
+    @property
+    def stored(self) -> list[ApiField]:
+        return [f for f in self.fields if f.column]
+
+
+@dataclass
+class Parameter:
+    name: str  # as in the spec
+    py_name: str  # as connexion passes it (pythonic_params)
+    location: str
+    required: bool
+    default: Any = None
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    group: str  # the part before the dot
+    verb: str  # the part after the dot
+    func: str  # handler function name
+    method: str
+    path: str
+    summary: str
+    roles: list[str]
+    custom: bool  # x-custom: the engine owns it; the stub answers 501
+    has_body: bool
+    body_required: bool
+    parameters: list[Parameter]
+    success_status: int
+    resource: Resource | None = None
+
+    @property
+    def crud(self) -> bool:
+        return not self.custom and self.resource is not None and self.verb in CRUD_VERBS
+
+    @property
+    def signature(self) -> str:
+        args: list[str] = []
+        required = [p for p in self.parameters if p.required]
+        optional = [p for p in self.parameters if not p.required]
+        args += [p.py_name for p in required]
+        if self.has_body:
+            args.append("body" if self.body_required else "body=None")
+        args += [f"{p.py_name}={p.default!r}" for p in optional]
+        return ", ".join(args)
+
+
+@dataclass
+class Group:
+    name: str
+    module: str
+    operations: list[Operation]
+    resource: Resource | None
+
+
+@dataclass
+class ApiModel:
+    title: str
+    version: str
+    base_path: str
+    tables: list[Table]
+    resources: list[Resource]
+    groups: list[Group]
+    operations: list[Operation]

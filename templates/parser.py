@@ -1,0 +1,242 @@
+"""Read spec/openapi.yaml into the intermediate model (templates/model.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from templates.model import (
+    CRUD_VERBS,
+    PAGING_PARAMS,
+    ApiField,
+    ApiModel,
+    Column,
+    Group,
+    Index,
+    Operation,
+    Parameter,
+    Resource,
+    Table,
+    py_func_name,
+    snake,
+)
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class SpecError(ValueError):
+    """The spec lacks something the generator needs."""
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        parts = node["$ref"].lstrip("#/").split("/")
+        target: Any = spec
+        for part in parts:
+            target = target[part]
+        node = target
+    return node
+
+
+def _column_kind(spec: dict[str, Any], prop: dict[str, Any]) -> str:
+    """The storage kind of a property schema (after `$ref`/`allOf` of an enum)."""
+    if "allOf" in prop and len(prop["allOf"]) == 1:
+        prop = prop["allOf"][0]
+    prop = _resolve(spec, prop)
+    if "enum" in prop:
+        return "enum"
+    t = prop.get("type")
+    fmt = prop.get("format")
+    if t == "string":
+        return {"uuid": "uuid", "date-time": "timestamptz"}.get(fmt or "", "text")
+    if t == "integer":
+        return "bigint" if fmt == "int64" else "integer"
+    if t == "number":
+        return "double"
+    if t == "boolean":
+        return "boolean"
+    return "jsonb"  # object, array, or any JSON value
+
+
+def _resource_table(spec: dict[str, Any], name: str, schema: dict[str, Any]) -> Resource:
+    columns: list[Column] = []
+    fields: list[ApiField] = []
+    for api_name, prop in schema.get("properties", {}).items():
+        db = prop.get("x-db", {})
+        kind = _column_kind(spec, prop)
+        read_only = bool(prop.get("readOnly"))
+        if db.get("stored", True) is False:
+            fields.append(ApiField(api_name, None, kind, read_only))
+            continue
+        col = snake(api_name)
+        required = api_name in schema.get("required", [])
+        server_default = db.get("server_default")
+        nullable = bool(prop.get("nullable")) or (
+            not required and not read_only and "default" not in prop and server_default is None
+        )
+        if api_name == "id":
+            columns.append(
+                Column(
+                    col,
+                    api_name,
+                    "uuid",
+                    False,
+                    primary_key=True,
+                    server_default="gen_random_uuid()",
+                    read_only=True,
+                )
+            )
+        else:
+            if api_name in ("createdAt", "updatedAt"):
+                server_default = "now()"
+            elif kind == "jsonb" and not nullable and server_default is None:
+                server_default = "'{}'::jsonb" if prop.get("type", "object") == "object" else None
+            if read_only and not prop.get("nullable") and server_default is None:
+                nullable = False
+            columns.append(
+                Column(
+                    col,
+                    api_name,
+                    kind,
+                    nullable,
+                    server_default=server_default,
+                    foreign_key=db.get("foreign_key"),
+                    ondelete=db.get("ondelete"),
+                    read_only=read_only,
+                    description=prop.get("description"),
+                )
+            )
+        fields.append(ApiField(api_name, col, kind, read_only))
+    for extra in schema.get("x-storage-columns", []):
+        columns.append(_storage_column(extra))
+    if not any(c.primary_key for c in columns):
+        raise SpecError(f"{name}: a stored resource needs an `id` property")
+    indexes = [
+        Index(i["name"], i["columns"], bool(i.get("unique")), i.get("where"))
+        for i in schema.get("x-indexes", [])
+    ]
+    table = Table(
+        schema["x-table"],
+        f"{name}Row",
+        schema.get("description"),
+        columns,
+        indexes,
+        schema.get("x-table-options", {}),
+    )
+    return Resource(name, snake(name), table, fields)
+
+
+def _storage_column(c: dict[str, Any]) -> Column:
+    return Column(
+        c["name"],
+        None,
+        c["type"],
+        bool(c.get("nullable", True)),
+        primary_key=bool(c.get("primary_key")),
+        server_default=c.get("server_default"),
+        foreign_key=c.get("foreign_key"),
+        ondelete=c.get("ondelete"),
+        index=bool(c.get("index")),
+        description=c.get("description"),
+    )
+
+
+def _storage_table(t: dict[str, Any]) -> Table:
+    class_name = "".join(part.capitalize() for part in t["name"].split("_")) + "Row"
+    return Table(
+        t["name"], class_name, t.get("description"), [_storage_column(c) for c in t["columns"]]
+    )
+
+
+def _success_status(op: dict[str, Any]) -> int:
+    codes = sorted(int(c) for c in op.get("responses", {}) if c.isdigit() and c.startswith("2"))
+    if not codes:
+        raise SpecError(f"{op.get('operationId')}: no 2xx response")
+    # create answers 201 (a duplicate's 200 is custom behaviour)
+    return 201 if 201 in codes else codes[0]
+
+
+def _parameters(
+    spec: dict[str, Any], path_item: dict[str, Any], op: dict[str, Any]
+) -> list[Parameter]:
+    params: list[Parameter] = []
+    for raw in [*path_item.get("parameters", []), *op.get("parameters", [])]:
+        p = _resolve(spec, raw)
+        if p["in"] not in ("path", "query"):
+            continue  # connexion passes no header parameters to handlers
+        py_name = snake(p["name"])
+        if py_name in ("id", "type", "filter", "format"):
+            py_name += "_"
+        params.append(
+            Parameter(
+                p["name"],
+                py_name,
+                p["in"],
+                bool(p.get("required")),
+                p.get("schema", {}).get("default"),
+            )
+        )
+    return params
+
+
+def parse(spec: dict[str, Any]) -> ApiModel:
+    schemas = spec["components"]["schemas"]
+    resources = {
+        name: _resource_table(spec, name, s) for name, s in schemas.items() if "x-table" in s
+    }
+    tables = [r.table for r in resources.values()]
+    tables += [_storage_table(t) for t in spec.get("x-storage-tables", [])]
+
+    operations: list[Operation] = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            op_id = op.get("operationId") or ""
+            if "." not in op_id:
+                raise SpecError(f"{method.upper()} {path}: operationId must be 'Group.verb'")
+            group, verb = op_id.split(".", 1)
+            body = op.get("requestBody")
+            resource = resources.get(group)
+            params = _parameters(spec, item, op)
+            if resource and verb == "list":
+                cols = {f.api_name: f.column for f in resource.fields}
+                for p in params:
+                    if p.location == "query" and p.name not in PAGING_PARAMS:
+                        if cols.get(p.name) is None:
+                            raise SpecError(f"{op_id}: filter {p.name} is not a stored field")
+                        resource.filters.append((p.py_name, cols[p.name]))
+            custom = bool(op.get("x-custom")) or resource is None or verb not in CRUD_VERBS
+            operations.append(
+                Operation(
+                    operation_id=op_id,
+                    group=group,
+                    verb=verb,
+                    func=py_func_name(verb),
+                    method=method.upper(),
+                    path=path,
+                    summary=op.get("summary", ""),
+                    roles=list(op.get("x-roles", [])),
+                    custom=custom,
+                    has_body=body is not None,
+                    body_required=bool(body and body.get("required")),
+                    parameters=params,
+                    success_status=_success_status(op),
+                    resource=resource,
+                )
+            )
+    groups: dict[str, Group] = {}
+    for op in operations:
+        g = groups.setdefault(
+            op.group, Group(op.group, snake(op.group), [], resources.get(op.group))
+        )
+        g.operations.append(op)
+    return ApiModel(
+        title=spec["info"]["title"],
+        version=spec["info"]["version"],
+        base_path=spec.get("servers", [{"url": ""}])[0]["url"],
+        tables=tables,
+        resources=list(resources.values()),
+        groups=sorted(groups.values(), key=lambda g: g.module),
+        operations=operations,
+    )
