@@ -1,1 +1,56 @@
-"""Registers the engine's background services (runner pool, reaper) with the app."""
+"""The engine's background services in one process: runner pool and reaper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from custom.app.services import register
+from custom.db.pools import Database
+from custom.modules.registry import load_modules
+from custom.reaper.reaper import Reaper
+from custom.runner.pool import RunnerPool
+from custom.settings import Settings
+
+
+@dataclass
+class Engine:
+    runner: RunnerPool | None
+    reaper: Reaper | None
+
+    @property
+    def runner_id(self) -> str | None:
+        return self.runner.runner_id if self.runner else None
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.stop()
+        if self.reaper:
+            await self.reaper.stop()
+
+
+async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *,
+                       runners: int) -> Engine:
+    runner = None
+    if runners > 0:
+        runner = RunnerPool(
+            pool, load_modules(), slots=runners, runner_id=settings.runner_id,
+            lease_seconds=settings.lease_seconds, heartbeat_seconds=settings.heartbeat_seconds,
+            poll_seconds=settings.poll_seconds, claim_batch=settings.claim_batch,
+            database_url=url, shutdown_grace_seconds=settings.shutdown_grace_seconds,
+        )
+        await runner.start()
+    reaper = None
+    if settings.reaper_interval_seconds > 0:
+        reaper = Reaper(pool, settings.reaper_interval_seconds)
+        reaper.start()
+    return Engine(runner, reaper)
+
+
+async def _start_in_app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    engine = await start_engine(settings, db.url, db.pool, runners=settings.runners)
+    return engine.stop
+
+
+register("engine", _start_in_app)

@@ -1,0 +1,79 @@
+"""The REST worker protocol (DESIGN §6) for runners outside the service.
+
+Same leases and fencing as the in-process runner: a stale token, a foreign
+runnerId or an expired lease is a 409 that changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from connexion import request
+from connexion.exceptions import ProblemException
+
+from custom.executions.serialize import run_json
+from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
+from custom.leases.finish import complete_run, fail_run
+from custom.sql import q
+from generated.runtime import not_found, ok, parse_uuid
+from generated.runtime import to_json as _to_json
+
+WAIT_STEP_SECONDS = 0.05
+
+
+def _lease_seconds(body: dict[str, Any]) -> float:
+    return float(body.get("leaseSeconds") or request.state.settings.lease_seconds)
+
+
+async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+    try:
+        async with request.state.pool.acquire() as conn:
+            return await call(conn)
+    except RunNotFound as exc:
+        raise ProblemException(status=404, title="Not Found", detail=str(exc),
+                               type="/problems/not-found") from None
+    except LeaseLost as exc:
+        raise ProblemException(status=409, title="Lease not held", detail=str(exc),
+                               type="/problems/lease-lost") from None
+
+
+async def get(id_: str) -> Any:
+    row = await request.state.pool.fetchrow(q("run_get"), parse_uuid(id_))
+    if row is None:
+        raise not_found("Run", id_)
+    return ok(run_json(row))
+
+
+async def claim(body: dict[str, Any]) -> Any:
+    """Lease ready runs; with waitSeconds, wait that long for work to appear."""
+    pool = request.state.pool
+    deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
+    while True:
+        rows = await claim_runs(pool, body["runnerId"], body["modules"],
+                                int(body.get("limit") or 1), _lease_seconds(body))
+        if rows or time.monotonic() >= deadline:
+            return ok({"items": [run_json(r) for r in rows]})
+        await asyncio.sleep(min(WAIT_STEP_SECONDS, max(deadline - time.monotonic(), 0)))
+
+
+async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
+    expires, cancel = await _guarded(lambda c: heartbeat_run(
+        c, parse_uuid(id_), body["runnerId"], body["leaseToken"], _lease_seconds(body)))
+    return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
+
+
+async def complete(id_: str, body: dict[str, Any]) -> Any:
+    run = await _guarded(lambda c: complete_run(
+        c, parse_uuid(id_), body["runnerId"], body["leaseToken"], body.get("output")))
+    return ok(run_json(run))
+
+
+async def fail(id_: str, body: dict[str, Any]) -> Any:
+    run = await _guarded(lambda c: fail_run(
+        c, parse_uuid(id_), body["runnerId"], body["leaseToken"], body["error"],
+        retryable=bool(body.get("retryable", True))))
+    return ok(run_json(run))

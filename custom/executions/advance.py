@@ -1,0 +1,68 @@
+"""Move an execution forward: create the runs of steps that became ready, or complete it.
+
+Called with the execution row locked (execution_lock*), in the same transaction
+as the change that made steps ready (a start, a completion, a requeue, a resume).
+The state is recomputed from the runs each time, so a missed or repeated call
+cannot lose or duplicate a step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from custom.dlq.quarantine import PERMANENT, quarantine
+from custom.executions.definitions import steps_of
+from custom.executions.references import InputReferenceError, resolve_inputs
+from custom.executions.runs import insert_runs, run_row
+from custom.sql import q
+
+ACTIVE = ("RUNNING", "PAUSED")
+
+
+@dataclass
+class Advance:
+    created: list[asyncpg.Record] = field(default_factory=list)
+    completed: bool = False
+    failed: bool = False
+
+
+async def advance(conn: asyncpg.Connection, execution: asyncpg.Record | dict[str, Any],
+                  *, now: Any = None) -> Advance:
+    result = Advance()
+    if execution["status"] not in ACTIVE:
+        return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
+    steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
+    latest = {r["step_key"]: r for r in await conn.fetch(q("execution_runs_latest"),
+                                                         execution["id"])}
+    outputs = {k: r["output"] for k, r in latest.items() if r["status"] == "SUCCEEDED"}
+    if len(outputs) == len(steps):
+        await conn.execute(q("execution_complete"), execution["id"], outputs)
+        result.completed = True
+        return result
+
+    rows: list[dict[str, Any]] = []
+    unresolvable: list[tuple[dict[str, Any], InputReferenceError]] = []
+    for step in steps:
+        if step["key"] in latest or any(d not in outputs for d in step.get("dependsOn", [])):
+            continue
+        try:
+            inputs = resolve_inputs(step.get("inputs") or {}, execution["inputs"] or {}, outputs)
+        except InputReferenceError as exc:
+            unresolvable.append((step, exc))
+            continue
+        rows.append(run_row(step, inputs))
+    for step, exc in unresolvable:
+        error = {"message": str(exc), "type": "input_reference"}
+        rows.append(run_row(step, step.get("inputs") or {}, status="DEAD_LETTERED", error=error))
+    held = execution["status"] == "PAUSED"
+    result.created = await insert_runs(conn, execution["id"], rows, held=held, now=now)
+    for created in result.created:
+        if created["status"] == "DEAD_LETTERED":
+            row = next(r for r in rows if r["step_key"] == created["step_key"])
+            await quarantine(conn, {**row, "id": created["id"], "execution_id": execution["id"]},
+                             PERMANENT, row["error"])
+            result.failed = True
+    return result

@@ -1,0 +1,40 @@
+"""Creating runs: one row per attempt at a step, inserted in one statement."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from custom.breakers.keys import breaker_key
+from custom.idempotency import run_idempotency_key
+from custom.sql import q
+
+
+def run_row(step: dict[str, Any], inputs: Any, *, attempt: int = 1, delay: float = 0.0,
+            status: str = "PENDING", output: Any = None,
+            error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The row for one attempt at `step` with resolved `inputs` (see runs_insert)."""
+    config = step.get("config") or {}
+    retry = step.get("retry") or {}
+    return {
+        "step_key": step["key"], "module": step["module"], "attempt": attempt,
+        "status": status, "inputs": inputs, "config": config, "output": output,
+        "error": error, "idempotency_key": run_idempotency_key(inputs, config),
+        "max_attempts": int(retry.get("maxAttempts", 3)), "retry": retry,
+        "timeout_seconds": float(step.get("timeoutSeconds", 300)),
+        "breaker_key": breaker_key(step), "delay": delay,
+    }
+
+
+async def insert_runs(conn: asyncpg.Connection, execution_id: uuid.UUID,
+                      rows: list[dict[str, Any]], *, held: bool,
+                      now: Any = None) -> list[asyncpg.Record]:
+    """Insert the rows; wake runners elsewhere when one of them is ready now."""
+    if not rows:
+        return []
+    created = await conn.fetch(q("runs_insert"), execution_id, held, rows, now)
+    if not held and any(r["status"] == "PENDING" and r["delay"] <= 0 for r in rows):
+        await conn.execute(q("runs_notify"))
+    return created

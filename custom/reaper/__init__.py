@@ -1,0 +1,1 @@
+"""The zombie reaper: runs whose runner stopped heartbeating get a new attempt."""

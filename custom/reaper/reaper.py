@@ -1,0 +1,88 @@
+"""Reclaim runs whose runner's lease expired.
+
+Every service process runs a reaper; they may overlap freely. Each expired run is
+re-checked under its execution's lock (reap_run), so exactly one reaper turns it
+into a new PENDING attempt (or a dead letter when attempts are used up), and only
+that one counts the reclaim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import random
+from collections import defaultdict
+
+import asyncpg
+
+from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
+from custom.leases.finish import schedule_retry
+from custom.sql import q
+
+log = logging.getLogger(__name__)
+
+
+async def reap_once(pool: asyncpg.Pool, *, now: datetime.datetime | None = None,
+                    batch: int = 500) -> int:
+    """One pass; returns how many runs this reaper reclaimed."""
+    candidates = await pool.fetch(q("reap_candidates"), now, batch)
+    by_execution: dict[object, list[asyncpg.Record]] = defaultdict(list)
+    for c in candidates:
+        by_execution[c["execution_id"]].append(c)
+    reclaimed = 0
+    for execution_id, runs in by_execution.items():
+        async with pool.acquire() as conn, conn.transaction():
+            execution = await conn.fetchrow(q("execution_lock"), execution_id)
+            if execution is None:
+                continue
+            for c in runs:
+                run = await conn.fetchrow(q("reap_run"), c["id"], c["lease_token"], now)
+                if run is None:
+                    continue  # another reaper, or a heartbeat, got there first
+                reclaimed += 1
+                if run["status"] == "DEAD_LETTERED":
+                    await quarantine(conn, run, LEASE_EXPIRED, run["error"])
+                elif execution["status"] in ("RUNNING", "PAUSED"):
+                    await schedule_retry(conn, execution, run, delay=0.0, now=now)
+            if reclaimed:
+                await conn.execute(q("counter_add"), "leases_reclaimed", reclaimed)
+    if reclaimed:
+        _count_reclaimed(reclaimed)
+        log.warning("reaper reclaimed %d run(s) with expired leases", reclaimed)
+    return reclaimed
+
+
+def _count_reclaimed(n: int) -> None:
+    try:
+        from custom.observability.metrics import count_lease_reclaimed
+    except ImportError:
+        return
+    count_lease_reclaimed(n)
+
+
+class Reaper:
+    """Runs reap_once every `interval` seconds (with jitter) until stopped."""
+
+    def __init__(self, pool: asyncpg.Pool, interval: float) -> None:
+        self.pool = pool
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="valkyr-reaper")
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await reap_once(self.pool)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reaper pass failed; trying again next interval")
+            await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)

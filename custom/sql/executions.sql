@@ -1,0 +1,82 @@
+-- name: workflow_current
+-- The current version of a workflow, to start an execution of it.
+SELECT id, version, steps FROM workflows WHERE id = $1;
+
+-- name: workflow_version_steps
+-- The (immutable) steps of one workflow version.
+SELECT steps FROM workflow_versions WHERE workflow_id = $1 AND version = $2;
+
+-- name: execution_insert
+-- Start an execution unless one with this idempotency key exists; the unique index
+-- decides under concurrent duplicates (no read-then-write).
+INSERT INTO workflow_executions
+    (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
+     trace_context, created_by, started_at)
+VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, now())
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING *;
+
+-- name: execution_by_idempotency_key
+-- The execution a duplicate submission refers to.
+SELECT * FROM workflow_executions WHERE idempotency_key = $1;
+
+-- name: execution_get
+-- One execution.
+SELECT * FROM workflow_executions WHERE id = $1;
+
+-- name: execution_lock
+-- Lock an execution before changing its runs: every writer takes this lock first,
+-- so completions of parallel steps (fan-in) and control operations serialise.
+SELECT id, workflow_id, workflow_version, status, inputs, trace_context
+FROM workflow_executions WHERE id = $1 FOR UPDATE;
+
+-- name: execution_lock_by_run
+-- Lock the execution that owns a run (the first statement of complete/fail).
+SELECT e.id, e.workflow_id, e.workflow_version, e.status, e.inputs, e.trace_context
+FROM workflow_executions e
+WHERE e.id = (SELECT execution_id FROM runs WHERE id = $1)
+FOR UPDATE OF e;
+
+-- name: execution_runs_latest
+-- The latest attempt of every step of an execution.
+SELECT DISTINCT ON (step_key) id, step_key, status, output, attempt, idempotency_key
+FROM runs WHERE execution_id = $1
+ORDER BY step_key, attempt DESC;
+
+-- name: execution_complete
+-- Every step succeeded: the execution is COMPLETED with their outputs.
+UPDATE workflow_executions
+SET status = 'COMPLETED', outputs = $2, finished_at = now(), updated_at = now()
+WHERE id = $1 AND status IN ('RUNNING', 'PAUSED');
+
+-- name: execution_fail
+-- A step was dead-lettered: the execution FAILED (a requeue can resume it).
+UPDATE workflow_executions
+SET status = 'FAILED', error = $2, finished_at = now(), updated_at = now()
+WHERE id = $1 AND status IN ('RUNNING', 'PAUSED', 'PENDING');
+
+-- name: runs_insert
+-- Create runs (one row per array element) for steps that became ready.
+INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
+                  output, error, idempotency_key, held, max_attempts, retry, timeout_seconds,
+                  breaker_key, available_at, finished_at)
+SELECT $1, s.step_key, s.module, s.attempt, s.status, s.inputs, s.config, s.output, s.error,
+       s.idempotency_key, $2, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
+       coalesce($4::timestamptz, now()) + make_interval(secs => s.delay),
+       CASE WHEN s.status = 'PENDING' THEN NULL ELSE now() END
+FROM jsonb_to_recordset($3::jsonb) AS s(
+    step_key text, module text, attempt int, status text, inputs jsonb, config jsonb,
+    output jsonb, error jsonb, idempotency_key text, max_attempts int, retry jsonb,
+    timeout_seconds float8, breaker_key text, delay float8)
+RETURNING id, step_key, status, attempt;
+
+-- name: runs_notify
+-- Wake runners in other processes: new work is ready.
+SELECT pg_notify('valkyr_runs', '');
+
+-- name: dead_letter_insert
+-- Quarantine a run that failed permanently or used up its attempts.
+INSERT INTO dead_letters (run_id, execution_id, step_key, reason, error, attempts, inputs,
+                          config, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'QUARANTINED')
+RETURNING id;
