@@ -80,3 +80,20 @@ INSERT INTO dead_letters (run_id, execution_id, step_key, reason, error, attempt
                           config, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'QUARANTINED')
 RETURNING id;
+
+-- name: run_succeeded_with_key
+-- The output of this step's earlier success with the same idempotency key, if any.
+SELECT output FROM runs
+WHERE execution_id = $1 AND step_key = $2 AND idempotency_key = $3 AND status = 'SUCCEEDED'
+ORDER BY attempt DESC LIMIT 1;
+
+-- name: run_latest_attempt
+-- The highest attempt number of one step of an execution (0 when it never ran).
+SELECT coalesce(max(attempt), 0) FROM runs WHERE execution_id = $1 AND step_key = $2;
+
+-- name: execution_reopen
+-- A FAILED execution runs again (a dead letter was requeued).
+UPDATE workflow_executions
+SET status = 'RUNNING', error = NULL, finished_at = NULL, updated_at = now()
+WHERE id = $1 AND status = 'FAILED'
+RETURNING id, workflow_id, workflow_version, status, inputs, trace_context;
