@@ -7,25 +7,46 @@ from typing import Any
 from generated.runtime import to_json
 
 EXECUTION_FIELDS = {
-    "id": "id", "workflowId": "workflow_id", "workflowVersion": "workflow_version",
-    "status": "status", "inputs": "inputs", "outputs": "outputs", "error": "error",
-    "idempotencyKey": "idempotency_key", "createdAt": "created_at", "updatedAt": "updated_at",
-    "startedAt": "started_at", "finishedAt": "finished_at",
+    "id": "id",
+    "workflowId": "workflow_id",
+    "workflowVersion": "workflow_version",
+    "status": "status",
+    "inputs": "inputs",
+    "outputs": "outputs",
+    "error": "error",
+    "idempotencyKey": "idempotency_key",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+    "startedAt": "started_at",
+    "finishedAt": "finished_at",
 }
 RUN_FIELDS = {
-    "id": "id", "executionId": "execution_id", "stepKey": "step_key", "module": "module",
-    "attempt": "attempt", "status": "status", "inputs": "inputs", "config": "config",
-    "output": "output", "error": "error", "idempotencyKey": "idempotency_key",
-    "leaseOwner": "lease_owner", "leaseToken": "lease_token",
-    "leaseExpiresAt": "lease_expires_at", "heartbeatAt": "lease_heartbeat_at",
-    "cancelRequested": "cancel_requested", "createdAt": "created_at",
-    "availableAt": "available_at", "claimedAt": "claimed_at", "startedAt": "started_at",
+    "id": "id",
+    "executionId": "execution_id",
+    "stepKey": "step_key",
+    "module": "module",
+    "attempt": "attempt",
+    "status": "status",
+    "inputs": "inputs",
+    "config": "config",
+    "output": "output",
+    "error": "error",
+    "idempotencyKey": "idempotency_key",
+    "leaseOwner": "lease_owner",
+    "leaseToken": "lease_token",
+    "leaseExpiresAt": "lease_expires_at",
+    "heartbeatAt": "lease_heartbeat_at",
+    "cancelRequested": "cancel_requested",
+    "createdAt": "created_at",
+    "availableAt": "available_at",
+    "claimedAt": "claimed_at",
+    "startedAt": "started_at",
     "finishedAt": "finished_at",
 }
 
 
 def _pick(row: Any, fields: dict[str, str]) -> dict[str, Any]:
-    keys = row.keys()
+    keys = set(row.keys())
     return {api: to_json(row[col]) if col in keys else None for api, col in fields.items()}
 
 

@@ -23,8 +23,9 @@ from custom.sql import q
 log = logging.getLogger(__name__)
 
 
-async def reap_once(pool: asyncpg.Pool, *, now: datetime.datetime | None = None,
-                    batch: int = 500) -> int:
+async def reap_once(
+    pool: asyncpg.Pool, *, now: datetime.datetime | None = None, batch: int = 500
+) -> int:
     """One pass; returns how many runs this reaper reclaimed."""
     candidates = await pool.fetch(q("reap_candidates"), now, batch)
     by_execution: dict[object, list[asyncpg.Record]] = defaultdict(list)
@@ -36,17 +37,19 @@ async def reap_once(pool: asyncpg.Pool, *, now: datetime.datetime | None = None,
             execution = await conn.fetchrow(q("execution_lock"), execution_id)
             if execution is None:
                 continue
+            here = 0
             for c in runs:
                 run = await conn.fetchrow(q("reap_run"), c["id"], c["lease_token"], now)
                 if run is None:
                     continue  # another reaper, or a heartbeat, got there first
-                reclaimed += 1
+                here += 1
                 if run["status"] == "DEAD_LETTERED":
                     await quarantine(conn, run, LEASE_EXPIRED, run["error"])
                 elif execution["status"] in ("RUNNING", "PAUSED"):
                     await schedule_retry(conn, execution, run, delay=0.0, now=now)
-            if reclaimed:
-                await conn.execute(q("counter_add"), "leases_reclaimed", reclaimed)
+            if here:
+                await conn.execute(q("counter_add"), "leases_reclaimed", here)
+                reclaimed += here
     if reclaimed:
         _count_reclaimed(reclaimed)
         log.warning("reaper reclaimed %d run(s) with expired leases", reclaimed)
