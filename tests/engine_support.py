@@ -59,16 +59,16 @@ async def start(
 
 
 async def wait_for(
-    check: Callable[[], Awaitable[Any]], timeout: float = 15.0, interval: float = 0.05
+    check: Callable[[], Awaitable[Any]], within: float = 15.0, interval: float = 0.05
 ) -> Any:
     """Poll until `check()` returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         value = await check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {value!r})")
+            raise AssertionError(f"condition not met within {within}s (last: {value!r})")
         await asyncio.sleep(interval)
 
 
@@ -77,13 +77,13 @@ async def execution_status(db: asyncpg.Pool, execution_id: uuid.UUID) -> str:
 
 
 async def wait_status(
-    db: asyncpg.Pool, execution_id: uuid.UUID, *statuses: str, timeout: float = 15.0
+    db: asyncpg.Pool, execution_id: uuid.UUID, *statuses: str, within: float = 15.0
 ) -> str:
     async def check() -> str | None:
         status = await execution_status(db, execution_id)
         return status if status in statuses else None
 
-    return await wait_for(check, timeout)
+    return await wait_for(check, within)
 
 
 class CountingServer:
@@ -168,16 +168,17 @@ class RunnerProcess:
         )
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text()
 
-    async def wait_ready(self, timeout: float = 20.0) -> None:
+    async def wait_ready(self, within: float = 20.0) -> None:
         async def ready() -> bool:
             if self.proc.poll() is not None:
                 raise AssertionError(f"runner {self.name} exited:\n{self.output()}")
             return f"runner {self.name} ready" in self.output()
 
-        await wait_for(ready, timeout, 0.1)
+        await wait_for(ready, within, 0.1)
 
     def signal(self, sig: int) -> None:
         self.proc.send_signal(sig)
