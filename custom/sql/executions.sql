@@ -62,7 +62,7 @@ INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, confi
                   breaker_key, available_at, finished_at)
 SELECT $1, s.step_key, s.module, s.attempt, s.status, s.inputs, s.config, s.output, s.error,
        s.idempotency_key, $2, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
-       coalesce($4::timestamptz, now()) + make_interval(secs => s.delay),
+       coalesce($4::timestamptz, clock_timestamp()) + make_interval(secs => s.delay),
        CASE WHEN s.status = 'PENDING' THEN NULL ELSE now() END
 FROM jsonb_to_recordset($3::jsonb) AS s(
     step_key text, module text, attempt int, status text, inputs jsonb, config jsonb,
