@@ -1,11 +1,12 @@
-"""`valkyr`: serve the API (with runners and reaper), run a runner alone, migrate."""
+"""`valkyr`: serve the API (with runners and reaper), run a runner alone, migrate, manage keys."""
 
 from __future__ import annotations
 
 import argparse
-import logging
+import asyncio
 import sys
 import warnings
+from typing import Any
 
 from custom.settings import Settings
 
@@ -30,6 +31,7 @@ def serve(args: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         log_level=args.log_level,
+        log_config=None,  # uvicorn's loggers propagate to our (JSON or text) root handler
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
@@ -50,6 +52,80 @@ def migrate(args: argparse.Namespace) -> None:
     print("database is at the latest revision")
 
 
+async def _keys(args: argparse.Namespace) -> int:
+    import asyncpg
+
+    from custom.auth.keys import create_key, list_keys, revoke_key
+    from custom.db.embedded import resolve_database_url
+    from custom.db.urls import asyncpg_url
+
+    settings = _settings(args)
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    conn = await asyncpg.connect(asyncpg_url(url))
+    try:
+        if args.keys_command == "create":
+            try:
+                record, secret = await create_key(conn, args.name, args.role)
+            except asyncpg.UniqueViolationError:
+                print(f"a key named {args.name!r} already exists", file=sys.stderr)
+                return 1
+            print(f"created {record['role']} key {record['name']!r} (id {record['id']})")
+            print(f"secret (shown only now, store it): {secret}")
+        elif args.keys_command == "list":
+            rows = await list_keys(conn)
+            print(_key_table(rows))
+        else:
+            import uuid
+
+            try:
+                key_id = uuid.UUID(args.id)
+            except ValueError:
+                print(f"{args.id!r} is not a key id (UUID)", file=sys.stderr)
+                return 2
+            record = await revoke_key(conn, key_id)
+            if record is None:
+                print(f"no key with id {key_id}", file=sys.stderr)
+                return 1
+            print(f"revoked key {record['name']!r} (id {record['id']}) at {record['revoked_at']}")
+    except asyncpg.UndefinedTableError:
+        print("the database has no schema yet: run `valkyr migrate` first", file=sys.stderr)
+        return 1
+    finally:
+        await conn.close()
+    return 0
+
+
+def _key_table(rows: list[dict[str, Any]]) -> str:
+    head = ("ID", "NAME", "ROLE", "PREFIX", "CREATED", "REVOKED", "LAST USED")
+
+    def when(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+    lines = [head] + [
+        (
+            str(r["id"]),
+            r["name"],
+            r["role"],
+            r["prefix"],
+            when(r["created_at"]),
+            when(r["revoked_at"]),
+            when(r["last_used_at"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def keys(args: argparse.Namespace) -> None:
+    code = asyncio.run(_keys(args))
+    if code:
+        raise SystemExit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     parser = argparse.ArgumentParser(prog="valkyr", description=__doc__)
@@ -63,12 +139,19 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=runner)
     p = sub.add_parser("migrate", help="apply pending migrations and exit")
     p.set_defaults(func=migrate)
+    p = sub.add_parser("keys", help="manage API keys in DATABASE_URL (or the embedded default)")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    k = keys_sub.add_parser("create", help="create a key and print its secret (once)")
+    k.add_argument("--name", required=True)
+    k.add_argument("--role", required=True, choices=["viewer", "runner", "operator", "admin"])
+    keys_sub.add_parser("list", help="list keys (never their secrets)")
+    k = keys_sub.add_parser("revoke", help="revoke a key by id; it stops working at once")
+    k.add_argument("id")
+    p.set_defaults(func=keys)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    from custom.observability.logging import configure_logging
+
+    configure_logging(str(getattr(args, "log_level", "info")).upper())
     args.func(args)
 
 

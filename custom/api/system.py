@@ -1,4 +1,4 @@
-"""GET /health and (later) /metrics."""
+"""GET /health and GET /metrics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 from typing import Any
 
 from connexion import request
+from starlette.responses import Response
 
+from custom.observability.metrics import CONTENT_TYPE, scrape
 from custom.version import VERSION
 from generated.runtime import ok
 
@@ -19,3 +21,8 @@ async def health() -> Any:
         return ok({"status": "ok", "database": "up", "version": VERSION})
     except (TimeoutError, OSError, Exception):  # any failure means: not reachable now
         return ok({"status": "degraded", "database": "down", "version": VERSION}, 503)
+
+
+async def metrics() -> Any:
+    """Prometheus text: this process's engine metrics plus database gauges (DESIGN §12)."""
+    return Response(await scrape(request.state.pool), media_type=CONTENT_TYPE)

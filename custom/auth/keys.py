@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from typing import Any
 
 import asyncpg
@@ -45,8 +46,28 @@ async def ensure_key(
     conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str, secret: str
 ) -> dict[str, Any]:
     """Make sure a key with this exact secret exists and works (VALKYR_BOOTSTRAP_KEY)."""
-    row = await conn.fetchrow(
-        q("api_key_ensure"), name, role, display_prefix(secret), hash_secret(secret)
-    )
+    args = (name, role, display_prefix(secret), hash_secret(secret))
+    try:
+        row = await conn.fetchrow(q("api_key_ensure"), *args)
+    except asyncpg.UniqueViolationError:
+        # the name is taken by another secret (VALKYR_BOOTSTRAP_KEY changed, or the dev
+        # key file was deleted): that key now gets the new secret, the old one stops working
+        row = await conn.fetchrow(q("api_key_replace_secret"), *args)
     assert row is not None
     return dict(row)
+
+
+async def revoke_key(
+    conn: asyncpg.Connection | asyncpg.Pool, key_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """Revoke a key (idempotent: a second revoke keeps the first time); None if unknown.
+
+    Callers in a server process should then call `security.forget_cached_keys()`.
+    """
+    row = await conn.fetchrow(q("api_key_revoke"), key_id)
+    return dict(row) if row else None
+
+
+async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[dict[str, Any]]:
+    """Every key, newest first, without hashes (for the CLI)."""
+    return [dict(r) for r in await conn.fetch(q("api_key_list"))]

@@ -18,7 +18,16 @@ from custom.sql import q
 from generated.operations import OPERATIONS
 
 CACHE_SECONDS = 2.0
-_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+# keyed by (pool, digest): two apps in one process (tests) never see each other's keys
+_cache: dict[tuple[int, str], tuple[float, dict[str, Any] | None]] = {}
+
+
+class RoleForbidden(OAuthScopeProblem):
+    """403: a known key whose role is not in the operation's `x-roles`."""
+
+    def __init__(self, role: str, required: list[str], detail: str) -> None:
+        super().__init__(token_scopes=[role], required_scopes=required)
+        self.detail = detail
 
 
 def forget_cached_keys() -> None:
@@ -29,17 +38,18 @@ def forget_cached_keys() -> None:
 async def _lookup(request: ConnexionRequest, secret: str) -> dict[str, Any] | None:
     digest = hash_secret(secret)
     now = time.monotonic()
-    hit = _cache.get(digest)
+    pool = request.state.pool
+    slot = (id(pool), digest)
+    hit = _cache.get(slot)
     if hit and hit[0] > now:
         return hit[1]
-    pool = request.state.pool
     row = await pool.fetchrow(q("api_key_by_hash"), digest)
     info = {"sub": row["name"], "role": row["role"], "key_id": str(row["id"])} if row else None
     if row:
         await pool.execute(q("api_key_touch"), row["id"])
     if len(_cache) > 10_000:
         _cache.clear()
-    _cache[digest] = (now + CACHE_SECONDS, info)
+    _cache[slot] = (now + CACHE_SECONDS, info)
     return info
 
 
@@ -53,12 +63,15 @@ async def _authorize(secret: str, request: ConnexionRequest) -> dict[str, Any]:
     if info is None:
         raise OAuthProblem(detail="The API key is unknown or revoked")
     op = OPERATIONS.get(_operation_id(request) or "")
-    if op is not None and info["role"] != "admin" and info["role"] not in op.roles:
-        raise OAuthScopeProblem(
-            required_scopes=list(op.roles),
-            token_scopes=[info["role"]],
-            detail=f"Role {info['role']!r} may not call {op.operation_id}; "
-            f"it needs one of: {', '.join(op.roles) or 'admin'}",
+    if info["role"] != "admin" and (op is None or info["role"] not in op.roles):
+        # fail closed: an operation we cannot identify is for admins only
+        roles = op.roles if op is not None else ()
+        name = op.operation_id if op is not None else "this operation"
+        raise RoleForbidden(
+            info["role"],
+            list(roles) or ["admin"],
+            f"Role {info['role']!r} may not call {name}; "
+            f"it needs one of: {', '.join(roles) or 'admin'}",
         )
     return info
 

@@ -18,7 +18,18 @@ INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ($1, $2, $3, $4)
 ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, role = EXCLUDED.role
 RETURNING id, name, role;
 
+-- name: api_key_replace_secret
+-- Give the key of this name a new secret (bootstrap key rotated); the old secret stops working.
+UPDATE api_keys SET role = $2, prefix = $3, key_hash = $4, revoked_at = NULL
+WHERE name = $1
+RETURNING id, name, role;
+
 -- name: api_key_revoke
 -- Revoke a key; it stops working at once (in this process) and within the cache TTL elsewhere.
 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
-RETURNING id, name, role, prefix, created_at, revoked_at, last_used_at, key_hash;
+RETURNING id, name, role, prefix, created_at, revoked_at, last_used_at;
+
+-- name: api_key_list
+-- Every key, newest first; never the hash.
+SELECT id, name, role, prefix, created_at, revoked_at, last_used_at
+FROM api_keys ORDER BY created_at DESC, id DESC;

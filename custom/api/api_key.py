@@ -1,0 +1,41 @@
+"""API keys (DESIGN §11): create (the secret is shown once) and revoke.
+
+List and get stay generated: their serializer has no `key_hash` (a storage-only
+column), so neither ever shows a hash or a secret.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import asyncpg
+from connexion import request
+
+from custom.auth.keys import create_key, revoke_key
+from custom.auth.security import forget_cached_keys
+from generated.repositories.api_key import serialize
+from generated.runtime import not_found, ok, parse_uuid, problem
+
+
+def public(record: Any) -> dict[str, Any]:
+    """A stored key as the API shows it (the generated serializer: no hash, no secret)."""
+    return serialize(SimpleNamespace(**dict(record)))  # type: ignore[arg-type]
+
+
+async def create(body: dict[str, Any]) -> Any:
+    try:
+        record, secret = await create_key(request.state.pool, body["name"], body["role"])
+    except asyncpg.UniqueViolationError:
+        raise problem(
+            409, "Conflict", f"An API key named {body['name']!r} already exists", "conflict"
+        ) from None
+    return ok({**public(record), "secret": secret}, 201)
+
+
+async def revoke(id_: str) -> Any:
+    record = await revoke_key(request.state.pool, parse_uuid(id_))
+    if record is None:
+        raise not_found("ApiKey", id_)
+    forget_cached_keys()
+    return ok(public(record))

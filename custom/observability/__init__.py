@@ -1,0 +1,1 @@
+"""Observability (DESIGN §12): traces, Prometheus metrics and structured logs."""

@@ -1,0 +1,241 @@
+"""Prometheus metrics (DESIGN §12) in text format at `GET /v1/metrics`.
+
+Two kinds of numbers:
+
+* process-local, recorded by the engine through `observe_dispatch`,
+  `observe_run`, `count_lease_reclaimed` and `count_heartbeat_failed` into an
+  `EngineMetrics` (a module-level default serves the process);
+* database-wide, read at scrape time with the named queries of
+  `custom/sql/metrics.sql`: runs by status, ready-queue depth per module, open
+  dead letters, breaker states and the shared `engine_counters` — the same on
+  every process, so dashboards should not sum them across instances.
+
+Nothing is registered in prometheus_client's global registry: every scrape
+renders into its own `CollectorRegistry`, so several apps (and tests) in one
+process never clash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import asyncpg
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from custom.sql import q
+from generated.models import BreakerState, RunStatus
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+DISPATCH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+RUN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+               300.0, 600.0)  # fmt: skip
+SCRAPE_TIMEOUT_SECONDS = 5.0
+
+
+class EngineMetrics:
+    """The engine's own histograms and counters, in a registry of their own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.dispatch_latency = Histogram(
+            "valkyr_dispatch_latency_seconds",
+            "Time from a run becoming ready (available_at) to being claimed",
+            buckets=DISPATCH_BUCKETS,
+            registry=self.registry,
+        )
+        self.run_duration = Histogram(
+            "valkyr_run_duration_seconds",
+            "Time a module took to execute one run attempt, by module and outcome",
+            ["module", "status"],
+            buckets=RUN_BUCKETS,
+            registry=self.registry,
+        )
+        self.leases_reclaimed = Counter(
+            "valkyr_process_leases_reclaimed",
+            "Runs whose expired lease this process's reaper reclaimed",
+            registry=self.registry,
+        )
+        self.heartbeats_failed = Counter(
+            "valkyr_process_heartbeats_failed",
+            "Lease heartbeats of this process that failed or found the lease lost",
+            registry=self.registry,
+        )
+
+    def observe_dispatch(self, seconds: float) -> None:
+        self.dispatch_latency.observe(max(0.0, seconds))
+
+    def observe_run(self, module: str, status: str, seconds: float) -> None:
+        self.run_duration.labels(module=module, status=status).observe(max(0.0, seconds))
+
+    def count_lease_reclaimed(self, n: int = 1) -> None:
+        if n > 0:
+            self.leases_reclaimed.inc(n)
+
+    def count_heartbeat_failed(self, n: int = 1) -> None:
+        if n > 0:
+            self.heartbeats_failed.inc(n)
+
+    def collect(self) -> Iterable[Metric]:
+        return self.registry.collect()
+
+
+_default = EngineMetrics()
+
+
+def default_metrics() -> EngineMetrics:
+    """The process's engine metrics (what the module-level functions record into)."""
+    return _default
+
+
+def observe_dispatch(seconds: float) -> None:
+    """Dispatch latency: ready (available_at) → claimed, in seconds."""
+    _default.observe_dispatch(seconds)
+
+
+def observe_run(module: str, status: str, seconds: float) -> None:
+    """One run attempt's execution time, by module and final status."""
+    _default.observe_run(module, status, seconds)
+
+
+def count_lease_reclaimed(n: int = 1) -> None:
+    """Leases this process reclaimed (the shared total is `engine_counters`)."""
+    _default.count_lease_reclaimed(n)
+
+
+def count_heartbeat_failed(n: int = 1) -> None:
+    _default.count_heartbeat_failed(n)
+
+
+@dataclass
+class DatabaseSnapshot:
+    """What the database says at scrape time; `up` is False when it did not answer."""
+
+    up: bool = True
+    runs_by_status: dict[str, int] = field(default_factory=dict)
+    ready_by_module: dict[str, int] = field(default_factory=dict)
+    open_dead_letters: int = 0
+    breakers: list[tuple[str, str]] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+async def read_snapshot(pool: asyncpg.Pool) -> DatabaseSnapshot:
+    """One read-only transaction of the scrape queries (bounded by a statement timeout)."""
+    try:
+        async with asyncio.timeout(SCRAPE_TIMEOUT_SECONDS), pool.acquire() as conn:
+            async with conn.transaction(readonly=True):
+                await conn.execute(q("metrics_statement_timeout"))
+                runs = await conn.fetch(q("metrics_runs_by_status"))
+                ready = await conn.fetch(q("metrics_ready_by_module"))
+                dead = await conn.fetchval(q("metrics_open_dead_letters"))
+                breakers = await conn.fetch(q("metrics_breaker_states"))
+                counters = await conn.fetch(q("metrics_engine_counters"))
+    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        log.warning("metrics: the database did not answer", exc_info=True)
+        return DatabaseSnapshot(up=False)
+    return DatabaseSnapshot(
+        runs_by_status={r["status"]: r["n"] for r in runs},
+        ready_by_module={r["module"]: r["n"] for r in ready},
+        open_dead_letters=int(dead or 0),
+        breakers=[(r["key"], r["state"]) for r in breakers],
+        counters={r["name"]: r["value"] for r in counters},
+    )
+
+
+class SnapshotCollector(Collector):
+    """The database gauges of one scrape."""
+
+    def __init__(self, snap: DatabaseSnapshot) -> None:
+        self.snap = snap
+
+    def collect(self) -> Iterator[Metric]:
+        snap = self.snap
+        yield GaugeMetricFamily(
+            "valkyr_database_up",
+            "Whether the database answered this scrape",
+            value=1 if snap.up else 0,
+        )
+        if not snap.up:
+            return
+        runs = GaugeMetricFamily("valkyr_runs", "Runs by status", labels=["status"])
+        statuses = [s.value for s in RunStatus]
+        for status in statuses + sorted(set(snap.runs_by_status) - set(statuses)):
+            runs.add_metric([status], snap.runs_by_status.get(status, 0))
+        yield runs
+        ready = GaugeMetricFamily(
+            "valkyr_queue_depth",
+            "Runs ready to be claimed now (PENDING, not held, available), by module",
+            labels=["module"],
+        )
+        for module, n in sorted(snap.ready_by_module.items()):
+            ready.add_metric([module], n)
+        yield ready
+        yield GaugeMetricFamily(
+            "valkyr_dead_letters_open",
+            "Dead letters waiting for a decision (QUARANTINED)",
+            value=snap.open_dead_letters,
+        )
+        breaker = GaugeMetricFamily(
+            "valkyr_circuit_breaker_state",
+            "1 for each breaker's current state (CLOSED, OPEN, HALF_OPEN), else 0",
+            labels=["key", "state"],
+        )
+        for key, current in sorted(snap.breakers):
+            for state in BreakerState:
+                breaker.add_metric([key, state.value], 1 if state.value == current else 0)
+        yield breaker
+        yield CounterMetricFamily(
+            "valkyr_leases_reclaimed",
+            "Expired leases reclaimed by the reapers of all processes",
+            value=snap.counters.get("leases_reclaimed", 0),
+        )
+        yield CounterMetricFamily(
+            "valkyr_heartbeats_failed",
+            "Failed lease heartbeats recorded by all processes",
+            value=snap.counters.get("heartbeats_failed", 0),
+        )
+
+
+def render(engine: EngineMetrics, snap: DatabaseSnapshot) -> bytes:
+    """Prometheus text (0.0.4) of the engine metrics and a database snapshot."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Forward(engine))
+    registry.register(SnapshotCollector(snap))
+    return generate_latest(registry)
+
+
+class _Forward(Collector):
+    def __init__(self, source: EngineMetrics) -> None:
+        self.source = source
+
+    def collect(self) -> Iterator[Metric]:
+        for metric in self.source.collect():
+            # `_created` timestamps only add a series per metric in the 0.0.4 format
+            metric.samples = [s for s in metric.samples if not s.name.endswith("_created")]
+            yield metric
+
+
+async def scrape(pool: asyncpg.Pool, engine: EngineMetrics | None = None) -> bytes:
+    return render(engine or _default, await read_snapshot(pool))
+
+
+__all__ = [
+    "CONTENT_TYPE",
+    "DatabaseSnapshot",
+    "EngineMetrics",
+    "count_heartbeat_failed",
+    "count_lease_reclaimed",
+    "default_metrics",
+    "observe_dispatch",
+    "observe_run",
+    "read_snapshot",
+    "render",
+    "scrape",
+]

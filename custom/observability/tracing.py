@@ -1,0 +1,239 @@
+"""OpenTelemetry traces (DESIGN §12), configured from the standard `OTEL_*` variables.
+
+With no exporter configured (neither `OTEL_TRACES_EXPORTER` nor an OTLP endpoint)
+the API's no-op tracer stays in place and the request middleware passes requests
+straight through, so tracing costs nothing. Otherwise an SDK `TracerProvider`
+is installed with the named exporters (`console` ships with the SDK; `otlp`
+needs `opentelemetry-exporter-otlp-proto-http` or `-grpc` installed).
+
+The engine uses three helpers:
+
+* `inject_context()` — a W3C `traceparent` carrier of the current span, stored
+  in `workflow_executions.trace_context` when an execution is submitted;
+* `run_span(name, carrier, attributes)` — a span continuing that stored trace,
+  for a run's dispatch and execution;
+* `add_event(name, attributes)` — an event on the current span (retry,
+  lease_lost, dead_lettered, breaker_transition).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from generated.operations import BASE_PATH, OPERATIONS
+
+log = logging.getLogger(__name__)
+
+TRACER_NAME = "valkyr"
+# Stored carriers are always W3C trace context, whatever OTEL_PROPAGATORS says for HTTP.
+_W3C = TraceContextTextMapPropagator()
+
+_lock = threading.Lock()
+_configured = False
+_enabled = False
+_override: trace.TracerProvider | None = None
+
+
+def _exporter_names() -> list[str]:
+    raw = os.environ.get("OTEL_TRACES_EXPORTER", "").strip()
+    if raw:
+        return [n.strip().lower() for n in raw.split(",") if n.strip() and n.strip() != "none"]
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    return ["otlp"] if endpoint else []
+
+
+def _load_exporter(name: str) -> Any | None:
+    from importlib.metadata import entry_points
+
+    found = list(entry_points(group="opentelemetry_traces_exporter", name=name))
+    if not found:
+        log.warning(
+            "OTEL_TRACES_EXPORTER names %r but no such exporter is installed "
+            "(for otlp: pip install opentelemetry-exporter-otlp-proto-http); "
+            "traces are not exported there",
+            name,
+        )
+        return None
+    return found[0].load()()
+
+
+def configure_tracing() -> bool:
+    """Install the SDK when an exporter is configured; True when traces are recorded.
+
+    Idempotent and process-wide (OpenTelemetry's provider is global).
+    """
+    global _configured, _enabled
+    with _lock:
+        if _configured:
+            return _enabled
+        _configured = True
+        if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+            return False
+        names = _exporter_names()
+        if not names:
+            return False
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        exporters = [e for e in (_load_exporter(n) for n in names) if e is not None]
+        if not exporters:
+            return False
+        defaults = {"service.name": "valkyr"} if "OTEL_SERVICE_NAME" not in os.environ else {}
+        provider = TracerProvider(resource=Resource.create(defaults))
+        for exporter in exporters:
+            provider.add_span_processor(BatchSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        _enabled = True
+        log.info("tracing enabled, exporting to %s", ", ".join(names))
+        return True
+
+
+def use_tracer_provider(provider: trace.TracerProvider | None) -> None:
+    """Record with this provider instead of the global one (tests); None undoes it."""
+    global _override
+    _override = provider
+
+
+def enabled() -> bool:
+    return _override is not None or _enabled
+
+
+def tracer() -> trace.Tracer:
+    provider = _override or trace.get_tracer_provider()
+    return provider.get_tracer(TRACER_NAME)
+
+
+def inject_context() -> dict[str, str]:
+    """The current span's context as a W3C carrier (`traceparent`, maybe `tracestate`).
+
+    Empty when there is no valid current span (e.g. tracing is off).
+    """
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier)
+    return carrier
+
+
+@contextmanager
+def run_span(
+    name: str,
+    carrier: Mapping[str, str] | None,
+    attributes: Mapping[str, Any] | None = None,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+) -> Iterator[trace.Span]:
+    """A span continuing the trace in `carrier` (from `inject_context()`), made current.
+
+    Without a carrier the span continues the current context (or starts a trace).
+    An exception escaping the block is recorded on the span and re-raised.
+    """
+    parent = _W3C.extract(dict(carrier)) if carrier else None
+    attrs = {k: _attr(v) for k, v in (attributes or {}).items() if v is not None}
+    with tracer().start_as_current_span(name, context=parent, kind=kind, attributes=attrs) as span:
+        yield span
+
+
+def add_event(name: str, attributes: Mapping[str, Any] | None = None) -> None:
+    """An event on the current span: retry, lease_lost, dead_lettered, breaker_transition."""
+    span = trace.get_current_span()
+    if span.is_recording():
+        attrs = {k: _attr(v) for k, v in (attributes or {}).items() if v is not None}
+        span.add_event(name, attributes=attrs)
+
+
+def current_ids() -> tuple[str, str] | None:
+    """(trace id, span id) in hex of the current span, for log lines; None without one."""
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return None
+    return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
+
+
+_SCALARS = (str, bool, int, float)
+
+
+def _attr(value: Any) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, _SCALARS) for v in value):
+        return list(value)
+    return str(value)
+
+
+def route_of(scope: Scope) -> str | None:
+    """`/v1/Run/{id}` for a request connexion has routed; None before or without a match."""
+    routing = (scope.get("extensions") or {}).get("connexion_routing") or {}
+    op = OPERATIONS.get(routing.get("operation_id") or "")
+    return BASE_PATH + op.path if op else None
+
+
+class TracingMiddleware:
+    """A server span per HTTP request, named `METHOD /v1/route-template` once routed.
+
+    It continues a caller's trace from its headers (OTEL_PROPAGATORS, W3C by
+    default). When tracing is off it adds one function call per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not enabled():
+            await self.app(scope, receive, send)
+            return
+        # our own extensions dict: connexion copies the scope shallowly and records
+        # the matched operation in it, so the route is readable here afterwards
+        extensions = dict(scope.get("extensions") or {})
+        scope = {**scope, "extensions": extensions}
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        parent = propagate.extract(headers)
+        method = scope["method"]
+        attributes = {
+            "http.request.method": method,
+            "url.path": scope["path"],
+            "url.scheme": scope.get("scheme", "http"),
+        }
+        if headers.get("user-agent"):
+            attributes["user_agent.original"] = headers["user-agent"]
+        span = tracer().start_span(
+            method, context=parent, kind=SpanKind.SERVER, attributes=attributes
+        )
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
+        status_code = 500
+
+        async def send_traced(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = int(message["status"])
+                route = route_of(scope)
+                if route:
+                    span.update_name(f"{method} {route}")
+                    span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status_code)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_traced)
+        except BaseException as exc:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+            raise
+        else:
+            if status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+        finally:
+            otel_context.detach(token)
+            span.end()
