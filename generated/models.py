@@ -393,7 +393,18 @@ class ApiKey(BaseModel):
     last_used_at: AwareDatetime | None = Field(None, alias="lastUsedAt")
 
 
-class ApiKeyCreated(ApiKey):
+class ApiKeyCreated(BaseModel):
+    """
+    An API key as created, with its secret (the only time it is shown)
+    """
+
+    id: UUID
+    name: str = Field(..., max_length=200, min_length=1)
+    role: Role
+    prefix: str = Field(..., description="The first characters of the secret, to recognise it")
+    created_at: AwareDatetime = Field(..., alias="createdAt")
+    revoked_at: AwareDatetime | None = Field(None, alias="revokedAt")
+    last_used_at: AwareDatetime | None = Field(None, alias="lastUsedAt")
     secret: str = Field(..., description="Shown once; store it now")
 
 

@@ -86,11 +86,15 @@ def encode_cursor(created_at: datetime.datetime, id_: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime.datetime, uuid.UUID]:
+    """The (created_at, id) a cursor from `encode_cursor` holds; anything else is a 400."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created_at, id_ = raw.split("|")
-        return datetime.datetime.fromisoformat(created_at), uuid.UUID(id_)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        at = datetime.datetime.fromisoformat(created_at)
+        if at.tzinfo is None:
+            raise ValueError("a cursor's time has a zone")
+        return at.astimezone(datetime.UTC), uuid.UUID(id_)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise bad_request("cursor is not one this service issued") from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from templates.model import (
@@ -35,6 +36,20 @@ def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
             target = target[part]
         node = target
     return node
+
+
+def sql_literal(value: Any, kind: str) -> str:
+    """A spec `default` as a PostgreSQL column default."""
+    if kind == "jsonb":
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return "'" + text.replace("'", "''") + "'::jsonb"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise SpecError(f"default {value!r} cannot be a column default")
 
 
 def _column_kind(spec: dict[str, Any], prop: dict[str, Any]) -> str:
@@ -88,6 +103,10 @@ def _resource_table(spec: dict[str, Any], name: str, schema: dict[str, Any]) -> 
         else:
             if api_name in ("createdAt", "updatedAt"):
                 server_default = "now()"
+            elif server_default is None and prop.get("default") is not None:
+                # an omitted field gets the spec's default (no one fills it in before the
+                # INSERT: connexion validates bodies, it does not complete them)
+                server_default = sql_literal(prop["default"], kind)
             elif kind == "jsonb" and not nullable and server_default is None:
                 server_default = "'{}'::jsonb" if prop.get("type", "object") == "object" else None
             if read_only and not prop.get("nullable") and server_default is None:

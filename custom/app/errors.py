@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 import asyncpg
+from connexion.exceptions import ProblemException
+from connexion.http_facts import HTTP_STATUS_CODES
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
@@ -29,14 +31,37 @@ def problem_body(status: int, title: str, detail: str, kind: str, **extra: Any) 
 
 
 def problem_response(
-    status: int, title: str, detail: str, kind: str, headers: dict[str, str] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    kind: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status,
-        body=problem_body(status, title, detail, kind),
+        body=problem_body(status, title, detail, kind, **extra),
         content_type=PROBLEM,
         headers=headers or {},
     )
+
+
+def kind_of(title: str) -> str:
+    """`Method Not Allowed` → `method-not-allowed` (the tail of a problem `type`)."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "error"
+
+
+# SQLSTATE class 22 (data exception) codes a client can cause, in words.
+DATA_ERRORS = {
+    "22000": "a value is out of the range the database stores",
+    "22001": "a text is too long",
+    "22003": "a number is out of range",
+    "22007": "a date/time is not valid",
+    "22008": "a date/time is out of range",
+    "22021": "a text contains a character the database does not store (such as NUL)",
+    "22P02": "a value has the wrong syntax",
+    "22P05": "a text contains a character the database does not store (such as NUL)",
+}
 
 
 def sqlstate_of(exc: BaseException) -> str | None:
@@ -55,11 +80,11 @@ def sqlstate_of(exc: BaseException) -> str | None:
 def _database_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     state = sqlstate_of(exc) or ""
     if state.startswith("22"):
+        why = DATA_ERRORS.get(state, "a value is not valid")
         return problem_response(
             400,
             "Bad Request",
-            "A value was rejected by the database "
-            f"(SQLSTATE {state}); NUL characters are not allowed",
+            f"A value was rejected by the database: {why} (SQLSTATE {state})",
             "invalid-value",
         )
     if state.startswith("23"):
@@ -82,18 +107,36 @@ def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
 
 
-_ALLOW = [(_template_regex(BASE_PATH + path), methods) for path, methods in ALLOWED_METHODS.items()]
+# Concrete paths first: OpenAPI matches `/Run/claim` before `/Run/{id}`.
+_ALLOW = [
+    (_template_regex(BASE_PATH + path), methods)
+    for path, methods in sorted(ALLOWED_METHODS.items(), key=lambda item: item[0].count("{"))
+]
 
 
 def allowed_methods(path: str) -> tuple[str, ...]:
-    """The methods the spec declares for a concrete path (static paths win)."""
-    matches = [methods for regex, methods in _ALLOW if regex.match(path)]
-    return matches[0] if matches else ()
+    """The methods the spec declares for a concrete path (static paths win); () if unknown."""
+    for regex, methods in _ALLOW:
+        if regex.match(path):
+            return methods
+    return ()
+
+
+def allow_header(methods: tuple[str, ...]) -> str:
+    return ", ".join(sorted(set(methods) | ({"HEAD"} if "GET" in methods else set())))
+
+
+def method_not_allowed_body(method: str, allow: str) -> bytes:
+    return problem_body(
+        405,
+        "Method Not Allowed",
+        f"{method} is not allowed here; allowed: {allow}",
+        "method-not-allowed",
+    )
 
 
 def _method_not_allowed(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    methods = allowed_methods(req.url.path)
-    allow = ", ".join(sorted(set(methods) | ({"HEAD"} if "GET" in methods else set())))
+    allow = allow_header(allowed_methods(req.url.path))
     return problem_response(
         405,
         "Method Not Allowed",
@@ -105,12 +148,35 @@ def _method_not_allowed(req: ConnexionRequest, exc: Exception) -> ConnexionRespo
 
 def _http_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
-    from connexion.http_facts import HTTP_STATUS_CODES
-
     title = HTTP_STATUS_CODES.get(exc.status_code, "Error")
-    kind = title.lower().replace(" ", "-")
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == title:
+        detail = "No such path in this API"
     return problem_response(
-        exc.status_code, title, str(exc.detail), kind, headers=dict(exc.headers or {})
+        exc.status_code, title, detail, kind_of(title), headers=dict(exc.headers or {})
+    )
+
+
+def _problem(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """connexion's own problems (validation, auth, 415, handlers' ProblemException)
+    with a stable `type` instead of `about:blank`, and `ext` members kept."""
+    assert isinstance(exc, ProblemException)
+    status = int(exc.status)
+    if status >= 500 and status != 501:
+        log.error("server problem: %r", exc)
+    title = exc.title or HTTP_STATUS_CODES.get(status, "Error")
+    kind = exc.type if exc.type and exc.type != "about:blank" else f"/problems/{kind_of(title)}"
+    body: dict[str, Any] = {"type": kind, "title": title, "status": status}
+    if exc.detail is not None:
+        body["detail"] = str(exc.detail)
+    if exc.instance:
+        body["instance"] = exc.instance
+    body.update(exc.ext or {})
+    return ConnexionResponse(
+        status_code=status,
+        body=json.dumps(body).encode(),
+        content_type=PROBLEM,
+        headers=dict(exc.headers or {}),
     )
 
 
@@ -127,6 +193,7 @@ def install_error_handlers(app: Any) -> None:
     app.add_error_handler(405, _method_not_allowed)
     app.add_error_handler(404, _http_error)
     app.add_error_handler(HTTPException, _http_error)
+    app.add_error_handler(ProblemException, _problem)
     app.add_error_handler(DBAPIError, _database_error)
     app.add_error_handler(asyncpg.PostgresError, _database_error)
     app.add_error_handler(UnicodeDecodeError, _unicode_error)

@@ -17,10 +17,12 @@ from custom.app.formats import register_format_checkers
 from custom.app.guards import RequestGuard
 from custom.app.resolver import SpecResolver
 from custom.app.services import start_services
+from custom.app.validators import validator_map
 from custom.auth.bootstrap import ensure_bootstrap_keys
 from custom.db.embedded import start_embedded
 from custom.db.migrate import upgrade_async
 from custom.db.pools import Database
+from custom.observability.tracing import TracingMiddleware, configure_tracing
 from custom.settings import Settings
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
@@ -28,9 +30,10 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> Any:
-    """The whole service as one ASGI app: guard → connexion → handlers."""
+    """The whole service as one ASGI app: tracing → guard → connexion → handlers."""
     settings = settings or Settings.from_env()
     register_format_checkers()
+    configure_tracing()
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
@@ -53,9 +56,10 @@ def create_app(settings: Settings | None = None) -> Any:
         pythonic_params=True,
         strict_validation=True,
         validate_responses=False,
+        validator_map=validator_map(),
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui"),
     )
     install_error_handlers(app)
-    guarded = RequestGuard(app, settings.max_body_bytes)
+    guarded = TracingMiddleware(RequestGuard(app, settings.max_body_bytes))
     guarded.connexion_app = app  # type: ignore[attr-defined]
     return guarded

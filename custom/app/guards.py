@@ -1,17 +1,30 @@
-"""An ASGI guard in front of connexion: body size, UTF-8 and NUL characters.
+"""An ASGI guard in front of connexion: methods, NUL characters, body size and UTF-8.
 
-It reads the body once (up to the limit), rejects what PostgreSQL or the JSON
-validator would choke on with a 4xx problem, and replays the body downstream.
+- A method the spec does not declare for a path is a 405 with the spec's
+  `Allow` header, decided here because connexion would route `GET /Run/claim`
+  to `GET /Run/{id}` (OpenAPI matches concrete paths before templated ones).
+- U+0000 in the path, the query or a header is a 400 before it can reach
+  PostgreSQL (which rejects NUL in text).
+- The body is read once (up to the limit); what PostgreSQL or the JSON
+  validator would choke on is refused with a 4xx problem, the rest is replayed
+  downstream.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from custom.app.errors import PROBLEM, problem_body
+from custom.app.errors import (
+    PROBLEM,
+    allow_header,
+    allowed_methods,
+    method_not_allowed_body,
+    problem_body,
+)
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -40,6 +53,19 @@ def body_problem(body: bytes, content_type: str) -> tuple[int, str, str] | None:
                 return 400, "NUL characters (U+0000) are not allowed", "invalid-value"
         except ValueError:
             return None  # the validator answers malformed JSON itself
+        except RecursionError:
+            return 400, "The request body is nested too deeply", "invalid-request"
+    return None
+
+
+def nul_location(scope: Scope) -> str | None:
+    """Where a request carries U+0000 outside its body (path, query, header), if anywhere."""
+    if "\x00" in scope["path"]:
+        return "path"
+    if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+        return "query"
+    if any(b"\x00" in value for _name, value in scope["headers"]):
+        return "headers"
     return None
 
 
@@ -48,8 +74,9 @@ class RequestGuard:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
-    async def _refuse(self, send: Send, status: int, title: str, detail: str, kind: str) -> None:
-        body = problem_body(status, title, detail, kind)
+    async def _send_problem(
+        self, send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         await send(
             {
                 "type": "http.response.start",
@@ -57,13 +84,37 @@ class RequestGuard:
                 "headers": [
                     (b"content-type", PROBLEM.encode()),
                     (b"content-length", str(len(body)).encode()),
+                    *(extra or []),
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
 
+    async def _refuse(self, send: Send, status: int, title: str, detail: str, kind: str) -> None:
+        await self._send_problem(send, status, problem_body(status, title, detail, kind))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        declared = allowed_methods(scope["path"])
+        if declared and method not in declared and not (method == "HEAD" and "GET" in declared):
+            allow = allow_header(declared)
+            body = method_not_allowed_body(method, allow)
+            await self._send_problem(send, 405, body, [(b"allow", allow.encode())])
+            return
+        where = nul_location(scope)
+        if where:
+            await self._refuse(
+                send,
+                400,
+                "Bad Request",
+                f"NUL characters (U+0000) are not allowed in the {where}",
+                "invalid-value",
+            )
+            return
+        if method not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -73,8 +124,8 @@ class RequestGuard:
             f"The request body is larger than {limit} bytes",
             "payload-too-large",
         )
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
             await self._refuse(send, 413, *too_large)
             return
         chunks: list[bytes] = []

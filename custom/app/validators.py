@@ -1,0 +1,200 @@
+"""Request validators for connexion: concise 400 details, and optional bodies that may be absent.
+
+connexion 3.3's stock validators
+- answer a missing *optional* JSON body with "Request body must not be empty"
+  (a 400 for a request the spec allows), and
+- put the whole `str(ValidationError)` (schema, instance, traceback-like text)
+  into the problem `detail`.
+
+These subclasses fix both; `create_app()` installs them through `validator_map`.
+A detail reads like `body.steps[0].retry.maxAttempts: must be at most 100` or
+`query parameter 'limit': must be of type integer`, and the problem carries the
+same in `errors: [{"in", "name"/"path", "message"}]`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator
+from connexion.utils import is_null, is_nullable
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
+
+MAX_SHOWN = 80  # characters of a rejected value shown back in a detail
+
+
+class InvalidRequest(BadRequestProblem):
+    """A 400 for input that does not match the spec, with a short detail and `errors`."""
+
+    def __init__(self, detail: str, error: dict[str, Any]) -> None:
+        super().__init__(detail=detail)
+        self.type = "/problems/invalid-request"
+        self.ext = {"errors": [error]}
+
+
+def shown(value: Any) -> str:
+    """A rejected value, shortened so a huge input is not echoed back."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    """`['steps', 0, 'retry']` → `steps[0].retry`."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+COUNTED = {
+    "minLength": "must be at least {} characters long",
+    "maxLength": "must be at most {} characters long",
+    "minItems": "must have at least {} items",
+    "maxItems": "must have at most {} items",
+    "minProperties": "must have at least {} properties",
+    "maxProperties": "must have at most {} properties",
+    "multipleOf": "must be a multiple of {}",
+}
+
+
+def describe(error: ValidationError) -> str:
+    """One short sentence for a JSON-schema error (no schema dump, value shortened)."""
+    kind, limit = str(error.validator), error.validator_value
+    if kind in COUNTED:
+        message = COUNTED[kind].format(limit)
+    elif kind == "type":
+        types = [limit] if isinstance(limit, str) else list(limit)
+        message = "must be of type " + " or ".join(types)
+    elif kind == "format":
+        message = f"{shown(error.instance)} is not a valid {limit}"
+    elif kind == "enum":
+        message = "must be one of " + ", ".join(map(str, limit))
+    elif kind == "pattern":
+        message = f"{shown(error.instance)} does not match {limit!r}"
+    elif kind == "minimum":
+        exclusive = error.schema.get("exclusiveMinimum")
+        message = f"must be {'above' if exclusive else 'at least'} {limit}"
+    elif kind == "maximum":
+        exclusive = error.schema.get("exclusiveMaximum")
+        message = f"must be {'below' if exclusive else 'at most'} {limit}"
+    elif kind == "uniqueItems":
+        message = "must not contain duplicates"
+    else:
+        message = error.message
+    return message if len(message) <= 300 else message[:297] + "..."
+
+
+class ConciseParameterValidator(ParameterValidator):
+    """Path, query and header parameters, with short details."""
+
+    @staticmethod
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+    ) -> str | None:
+        name = param_name or param.get("name")
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is None:
+            if param.get("required"):
+                return f"{parameter_type} parameter '{name}' is required"
+            return None
+        schema = copy.deepcopy(param).get("schema", param)
+        try:
+            Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER).validate(value)
+        except ValidationError as exc:
+            return f"{parameter_type} parameter '{name}': {describe(exc)}"
+        return None
+
+    def validate_request(self, request: Any) -> None:
+        try:
+            super().validate_request(request)
+        except BadRequestProblem as exc:
+            if isinstance(exc, InvalidRequest) or type(exc) is not BadRequestProblem:
+                raise
+            detail = str(exc.detail)
+            kind, _, rest = detail.partition(" parameter '")
+            name = rest.split("'", 1)[0]
+            raise InvalidRequest(detail, {"in": kind, "name": name, "message": detail}) from None
+
+
+class NonFiniteNumber(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json reads NaN and ±Infinity; JSON has no such numbers, and a double
+    # column would store them and then answer with invalid JSON.
+    raise NonFiniteNumber(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise NonFiniteNumber(f"{shown(text)} is too large for a number")
+    return value
+
+
+def _body_error(detail: str, message: str) -> InvalidRequest:
+    return InvalidRequest(detail, {"in": "body", "path": "", "message": message})
+
+
+class OptionalBodyJSONValidator(JSONRequestBodyValidator):
+    """JSON bodies: an absent optional body passes; errors are short and located."""
+
+    async def wrap_receive(self, receive: Any, *, scope: Any) -> Any:
+        try:
+            return await super().wrap_receive(receive, scope=scope)
+        except BadRequestProblem as exc:
+            if type(exc) is BadRequestProblem and exc.detail == "RequestBody is required":
+                raise _body_error("The request body is required", "required") from None
+            raise
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        try:
+            text = raw.decode(self._encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise _body_error("The request body is not valid UTF-8", "not UTF-8") from None
+        if not text:
+            return None
+        try:
+            return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        except json.JSONDecodeError as exc:
+            raise _body_error(f"The request body is not valid JSON: {exc}", str(exc)) from None
+        except NonFiniteNumber as exc:
+            raise _body_error(f"The request body is not valid JSON: {exc}", str(exc)) from None
+        except RecursionError:
+            raise _body_error("The request body is nested too deeply", "too deep") from None
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is None:
+            if self._nullable or not self._required:
+                return None
+            raise InvalidRequest(
+                "The request body is required", {"in": "body", "path": "", "message": "required"}
+            )
+        validator = Draft4RequestValidator(
+            self._schema, format_checker=Draft4Validator.FORMAT_CHECKER
+        )
+        try:
+            validator.validate(body)
+        except ValidationError as exc:
+            path = json_path(exc.absolute_path)
+            message = describe(exc)
+            where = f"body.{path}" if path and not path.startswith("[") else f"body{path}"
+            raise InvalidRequest(
+                f"{where}: {message}", {"in": "body", "path": path, "message": message}
+            ) from None
+        return None
+
+
+def validator_map() -> dict[str, Any]:
+    body = copy.copy(VALIDATOR_MAP["body"])
+    body["*/*json"] = OptionalBodyJSONValidator
+    return {"parameter": ConciseParameterValidator, "body": body}

@@ -1,0 +1,367 @@
+"""Every invalid request is a 4xx `application/problem+json` that changes nothing.
+
+Each case here is a trap that once (or easily could) turn into a 500 or an
+answer outside the spec; the contract test (tests/contract) fuzzes the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+
+from generated.tables import metadata
+
+pytestmark = pytest.mark.asyncio
+
+STEPS = [{"key": "a", "module": "noop"}]
+MISSING = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+async def snapshot(db: asyncpg.Pool) -> dict[str, Any]:
+    """Every table's rows (api_keys without `last_used_at`, which each request touches)."""
+    out: dict[str, Any] = {}
+    for table in sorted(metadata.tables):
+        if table == "api_keys":
+            rows = await db.fetch("SELECT id, name, role, revoked_at FROM api_keys ORDER BY id")
+        else:
+            rows = await db.fetch(f"SELECT t::text AS r FROM {table} t ORDER BY 1")
+        out[table] = [tuple(r) for r in rows]
+    return out
+
+
+def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
+    body = r.json()
+    assert body["status"] == status
+    assert body["type"].startswith("/problems/"), body
+    assert body["title"]
+    for word in words:
+        assert word.lower() in body.get("detail", "").lower(), body
+    return body
+
+
+@pytest_asyncio.fixture
+async def workflow(client: httpx.AsyncClient) -> dict[str, Any]:
+    r = await client.post("/Workflow", json={"name": "wf", "steps": STEPS})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def expect_unchanged(db: asyncpg.Pool, send: Any, status: int, *words: str) -> dict:
+    before = await snapshot(db)
+    body = assert_problem(await send(), status, *words)
+    assert await snapshot(db) == before
+    return body
+
+
+# --- NUL characters (PostgreSQL rejects U+0000 in text and jsonb) -------------
+
+
+async def test_nul_in_query_is_a_400(client, db, workflow) -> None:
+    await expect_unchanged(db, lambda: client.get("/Workflow?name=a%00b"), 400, "NUL", "query")
+
+
+async def test_nul_in_path_is_a_400(client, db, workflow) -> None:
+    await expect_unchanged(db, lambda: client.get("/Workflow/a%00b"), 400, "NUL", "path")
+
+
+async def test_nul_in_header_is_a_400(client, db, workflow) -> None:
+    async def send() -> httpx.Response:
+        body = {"workflowId": workflow["id"]}
+        return await client.post(
+            "/WorkflowExecution", json=body, headers={"Idempotency-Key": "k\x00"}
+        )
+
+    await expect_unchanged(db, send, 400, "NUL", "header")
+
+
+async def test_nul_in_json_body_is_a_400(client, db) -> None:
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/Workflow", json={"name": "a\x00", "steps": STEPS}
+        )  # json encodes it as \\u0000
+
+    await expect_unchanged(db, send, 400, "NUL")
+
+
+async def test_nul_in_json_key_deep_in_inputs_is_a_400(client, db, workflow) -> None:
+    async def send() -> httpx.Response:
+        body = {"workflowId": workflow["id"], "inputs": {"a": [{"\x00": 1}]}}
+        return await client.post("/WorkflowExecution", json=body)
+
+    await expect_unchanged(db, send, 400, "NUL")
+
+
+# --- bodies that are not JSON, not UTF-8, absent or of the wrong type ----------
+
+
+async def test_non_utf8_body_is_a_400(client, db) -> None:
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/Workflow",
+            content=b'{"name": "\xff\xfe", "steps": []}',
+            headers={"Content-Type": "application/json"},
+        )
+
+    await expect_unchanged(db, send, 400, "UTF-8")
+
+
+async def test_non_utf8_body_without_content_type_is_a_4xx(client, db) -> None:
+    before = await snapshot(db)
+    r = await client.post("/Workflow", content=b"\xff\xfe\xfd")
+    assert r.status_code in (400, 415)
+    assert_problem(r, r.status_code)
+    assert await snapshot(db) == before
+
+
+async def test_malformed_json_is_a_400(client, db) -> None:
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/Workflow", content=b'{"name": ', headers={"Content-Type": "application/json"}
+        )
+
+    await expect_unchanged(db, send, 400, "not valid JSON")
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
+async def test_non_finite_numbers_are_a_400(client, db, literal: bytes) -> None:
+    """Python's json module reads NaN/Infinity (and 1e999 as inf); JSON does not have them,
+    and a double column would store them and answer invalid JSON afterwards."""
+
+    async def send() -> httpx.Response:
+        body = b'{"name": "n", "steps": [{"key": "a", "module": "noop", "timeoutSeconds": %s}]}'
+        return await client.post(
+            "/Workflow", content=body % literal, headers={"Content-Type": "application/json"}
+        )
+
+    await expect_unchanged(db, send, 400)
+
+
+@pytest.mark.parametrize("inner", [b"1", b'"\\u0000"'])
+async def test_too_deeply_nested_json_is_a_400(client, db, workflow, inner: bytes) -> None:
+    async def send() -> httpx.Response:
+        deep = b"[" * 100_000 + inner + b"]" * 100_000
+        body = b'{"workflowId": "%s", "inputs": {"a": %s}}' % (workflow["id"].encode(), deep)
+        return await client.post(
+            "/WorkflowExecution", content=body, headers={"Content-Type": "application/json"}
+        )
+
+    await expect_unchanged(db, send, 400, "nested too deeply")
+
+
+@pytest.mark.parametrize("depth", [500, 990])
+async def test_deep_but_parseable_json_is_not_a_server_error(client, workflow, depth: int) -> None:
+    deep = b"[" * depth + b"1" + b"]" * depth
+    body = b'{"workflowId": "%s", "inputs": {"a": %s}}' % (workflow["id"].encode(), deep)
+    r = await client.post(
+        "/WorkflowExecution", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code < 500, r.text
+
+
+async def test_empty_body_on_a_required_body_operation_is_a_400(client, db) -> None:
+    async def send() -> httpx.Response:
+        return await client.post("/Workflow", headers={"Content-Type": "application/json"})
+
+    body = await expect_unchanged(db, send, 400, "body is required")
+    assert body["type"] == "/problems/invalid-request"
+
+
+async def test_json_null_body_is_a_400(client, db) -> None:
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/Workflow", content=b"null", headers={"Content-Type": "application/json"}
+        )
+
+    await expect_unchanged(db, send, 400, "required")
+
+
+async def test_body_of_the_wrong_json_type_is_a_400(client, db) -> None:
+    body = await expect_unchanged(db, lambda: client.post("/Workflow", json=[1, 2]), 400, "object")
+    assert body["type"] == "/problems/invalid-request"
+
+
+async def test_wrong_content_type_is_a_documented_415(client, db, app) -> None:
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/Workflow", content=b"name=x", headers={"Content-Type": "text/plain"}
+        )
+
+    await expect_unchanged(db, send, 415, "text/plain")
+    spec = (await client.get("/openapi.json")).json()
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "requestBody" in op:
+                assert "415" in op["responses"], f"{method.upper()} {path} does not document 415"
+                assert "413" in op["responses"], f"{method.upper()} {path} does not document 413"
+
+
+async def test_body_larger_than_the_limit_is_a_413(client, db) -> None:
+    big = {"name": "x", "description": "d" * 2_000_000, "steps": STEPS}
+    await expect_unchanged(db, lambda: client.post("/Workflow", json=big), 413)
+
+
+async def test_absent_optional_body_passes_validation(client, db) -> None:
+    """`DeadLetterQueue.requeue` has an optional body: no body is not a 400 (it is a 404
+    here, as the entry does not exist, or 501 while the operation is a stub)."""
+    r = await client.post(f"/DeadLetterQueue/{MISSING}/requeue")
+    assert r.status_code in (404, 501), r.text
+    assert_problem(r, r.status_code)
+
+
+# --- numbers and parameters of the wrong shape -----------------------------
+
+
+async def test_int_beyond_int64_in_body_is_a_400(client, db) -> None:
+    async def send() -> httpx.Response:
+        body = {"runnerId": "r", "leaseToken": 2**64}
+        return await client.post(f"/Run/{MISSING}/heartbeat", json=body)
+
+    body = await expect_unchanged(db, send, 400, "leaseToken")
+    assert len(body["detail"]) < 200
+
+
+async def test_huge_int_in_free_form_inputs_is_stored_or_refused_cleanly(
+    client, db, workflow
+) -> None:
+    body = {"workflowId": workflow["id"], "inputs": {"n": 10**400}}
+    r = await client.post("/WorkflowExecution", json=body)
+    assert r.status_code < 500, r.text
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("limit=99999999999999999999999", "limit"),
+        ("limit=1.5", "limit"),
+        ("cursor=%%%", "cursor"),
+        ("unknown=1", "unknown"),
+    ],
+)
+async def test_bad_query_parameters_are_a_400(client, db, query: str, words: str) -> None:
+    body = await expect_unchanged(db, lambda: client.get(f"/Workflow?{query}"), 400, words)
+    assert "Failed validating" not in body["detail"]
+    assert len(body["detail"]) < 300
+
+
+async def test_validation_detail_is_concise_and_located(client, db) -> None:
+    steps = [{"key": "a", "module": "noop", "retry": {"maxAttempts": 1000}}]
+    body = await expect_unchanged(
+        db, lambda: client.post("/Workflow", json={"name": "n", "steps": steps}), 400
+    )
+    assert body["detail"] == "body.steps[0].retry.maxAttempts: must be at most 100"
+    assert body["errors"] == [
+        {"in": "body", "path": "steps[0].retry.maxAttempts", "message": "must be at most 100"}
+    ]
+
+
+async def test_bad_uuid_in_path_is_a_concise_400(client, db) -> None:
+    body = await expect_unchanged(db, lambda: client.get("/Workflow/not-a-uuid"), 400, "id")
+    assert body["detail"] == "path parameter 'id': 'not-a-uuid' is not a valid uuid"
+
+
+async def test_a_long_rejected_value_is_not_echoed_whole(client, db) -> None:
+    body = await expect_unchanged(db, lambda: client.get("/Workflow/" + "z" * 5000), 400)
+    assert len(body["detail"]) < 200
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "bm90IGEgY3Vyc29y",  # "not a cursor"
+        base64.urlsafe_b64encode(b"2024-01-01|nope").decode(),
+        base64.urlsafe_b64encode(f"not-a-date|{uuid.uuid4()}".encode()).decode(),
+        base64.urlsafe_b64encode(f"2024-01-01|{uuid.uuid4()}".encode()).decode(),  # no zone
+        base64.urlsafe_b64encode(f"9999-12-31T23:59:59-14:00|{uuid.uuid4()}".encode()).decode(),
+        "\u00e9t\u00e9",
+    ],
+)
+async def test_invalid_cursor_is_a_400(client, db, workflow, cursor: str) -> None:
+    r = await client.get("/Workflow", params={"cursor": cursor})
+    assert_problem(r, 400, "cursor")
+
+
+@pytest.mark.parametrize("key", ["", "k" * 201])
+async def test_invalid_idempotency_key_header_is_a_400(client, db, workflow, key: str) -> None:
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/WorkflowExecution",
+            json={"workflowId": workflow["id"]},
+            headers={"Idempotency-Key": key},
+        )
+
+    await expect_unchanged(db, send, 400, "Idempotency-Key")
+
+
+# --- methods and paths --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/Run/claim", "POST"),
+        ("DELETE", "/Run/claim", "POST"),
+        ("GET", "/DeadLetterQueue/bulk-requeue", "POST"),
+        ("PATCH", "/Workflow", "GET, HEAD, POST"),
+        ("POST", f"/Workflow/{MISSING}", "DELETE, GET, HEAD, PUT"),
+        ("PUT", "/health", "GET, HEAD"),
+    ],
+)
+async def test_undeclared_method_is_a_405_with_the_spec_allow_header(
+    client, db, method: str, path: str, allow: str
+) -> None:
+    body = await expect_unchanged(db, lambda: client.request(method, path), 405)
+    assert body["type"] == "/problems/method-not-allowed"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/Run/claim", "POST"),
+        ("PATCH", "/Workflow", "GET, HEAD, POST"),
+        ("POST", f"/Workflow/{MISSING}", "DELETE, GET, HEAD, PUT"),
+    ],
+)
+async def test_405_allow_header_lists_the_declared_methods(
+    client, method: str, path: str, allow: str
+) -> None:
+    r = await client.request(method, path)
+    assert r.status_code == 405
+    assert r.headers["allow"] == allow
+
+
+@pytest.mark.parametrize("path", ["/nope", "/Workflow/x/y/z", "/workflow"])
+async def test_unknown_path_is_a_404_problem(client, db, path: str) -> None:
+    await expect_unchanged(db, lambda: client.get(path), 404)
+
+
+async def test_unknown_path_outside_the_base_is_a_404_problem(client) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=client._transport.app),  # type: ignore[attr-defined]
+        base_url="http://testserver",
+    ) as c:
+        r = await c.get("/nothing/here")
+    assert_problem(r, 404)
+
+
+# --- auth ----------------------------------------------------------------------
+
+
+async def test_missing_and_unknown_keys_are_401_problems(app, db) -> None:
+    from tests.support import client_for
+
+    for key in (None, "vk_unknown"):
+        async with client_for(app, key=key) as c:
+            body = await expect_unchanged(
+                db, lambda c=c: c.post("/Workflow", json={"name": "n", "steps": STEPS}), 401
+            )
+        assert body["type"] == "/problems/unauthorized"
