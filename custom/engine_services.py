@@ -30,15 +30,20 @@ class Engine:
             await self.reaper.stop()
 
 
-async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *,
-                       runners: int) -> Engine:
+async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runners: int) -> Engine:
     runner = None
     if runners > 0:
         runner = RunnerPool(
-            pool, load_modules(), slots=runners, runner_id=settings.runner_id,
-            lease_seconds=settings.lease_seconds, heartbeat_seconds=settings.heartbeat_seconds,
-            poll_seconds=settings.poll_seconds, claim_batch=settings.claim_batch,
-            database_url=url, shutdown_grace_seconds=settings.shutdown_grace_seconds,
+            pool,
+            load_modules(),
+            slots=runners,
+            runner_id=settings.runner_id,
+            lease_seconds=settings.lease_seconds,
+            heartbeat_seconds=settings.heartbeat_seconds,
+            poll_seconds=settings.poll_seconds,
+            claim_batch=settings.claim_batch,
+            database_url=url,
+            shutdown_grace_seconds=settings.shutdown_grace_seconds,
         )
         await runner.start()
     reaper = None

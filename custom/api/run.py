@@ -34,11 +34,13 @@ async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
         async with request.state.pool.acquire() as conn:
             return await call(conn)
     except RunNotFound as exc:
-        raise ProblemException(status=404, title="Not Found", detail=str(exc),
-                               type="/problems/not-found") from None
+        raise ProblemException(
+            status=404, title="Not Found", detail=str(exc), type="/problems/not-found"
+        ) from None
     except LeaseLost as exc:
-        raise ProblemException(status=409, title="Lease not held", detail=str(exc),
-                               type="/problems/lease-lost") from None
+        raise ProblemException(
+            status=409, title="Lease not held", detail=str(exc), type="/problems/lease-lost"
+        ) from None
 
 
 async def get(id_: str) -> Any:
@@ -53,27 +55,45 @@ async def claim(body: dict[str, Any]) -> Any:
     pool = request.state.pool
     deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
     while True:
-        rows = await claim_runs(pool, body["runnerId"], body["modules"],
-                                int(body.get("limit") or 1), _lease_seconds(body))
+        rows = await claim_runs(
+            pool,
+            body["runnerId"],
+            body["modules"],
+            int(body.get("limit") or 1),
+            _lease_seconds(body),
+        )
         if rows or time.monotonic() >= deadline:
             return ok({"items": [run_json(r) for r in rows]})
         await asyncio.sleep(min(WAIT_STEP_SECONDS, max(deadline - time.monotonic(), 0)))
 
 
 async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
-    expires, cancel = await _guarded(lambda c: heartbeat_run(
-        c, parse_uuid(id_), body["runnerId"], body["leaseToken"], _lease_seconds(body)))
+    expires, cancel = await _guarded(
+        lambda c: heartbeat_run(
+            c, parse_uuid(id_), body["runnerId"], body["leaseToken"], _lease_seconds(body)
+        )
+    )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
 
 
 async def complete(id_: str, body: dict[str, Any]) -> Any:
-    run = await _guarded(lambda c: complete_run(
-        c, parse_uuid(id_), body["runnerId"], body["leaseToken"], body.get("output")))
+    run = await _guarded(
+        lambda c: complete_run(
+            c, parse_uuid(id_), body["runnerId"], body["leaseToken"], body.get("output")
+        )
+    )
     return ok(run_json(run))
 
 
 async def fail(id_: str, body: dict[str, Any]) -> Any:
-    run = await _guarded(lambda c: fail_run(
-        c, parse_uuid(id_), body["runnerId"], body["leaseToken"], body["error"],
-        retryable=bool(body.get("retryable", True))))
+    run = await _guarded(
+        lambda c: fail_run(
+            c,
+            parse_uuid(id_),
+            body["runnerId"],
+            body["leaseToken"],
+            body["error"],
+            retryable=bool(body.get("retryable", True)),
+        )
+    )
     return ok(run_json(run))

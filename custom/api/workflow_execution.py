@@ -1,4 +1,4 @@
-"""Starting executions (idempotent); cancel/pause/resume come with execution control."""
+"""Starting executions (idempotent), and execution control: cancel, pause, resume."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from connexion import request
 from connexion.exceptions import ProblemException
 
 from custom.auth.security import caller
+from custom.executions import control
 from custom.executions.serialize import execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from generated.runtime import not_found, ok, parse_uuid
@@ -28,12 +29,52 @@ async def create(body: dict[str, Any]) -> Any:
     async with request.state.pool.acquire() as conn:
         try:
             started = await start_execution(
-                conn, workflow_id, body.get("inputs") or {}, idempotency_key=key,
-                trace_context=_trace_context(), created_by=caller(request),
+                conn,
+                workflow_id,
+                body.get("inputs") or {},
+                idempotency_key=key,
+                trace_context=_trace_context(),
+                created_by=caller(request),
             )
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None
         except IdempotencyConflict as exc:
-            raise ProblemException(status=422, title="Idempotency-Key reused",
-                                   detail=str(exc), type="/problems/idempotency-conflict") from None
+            raise ProblemException(
+                status=422,
+                title="Idempotency-Key reused",
+                detail=str(exc),
+                type="/problems/idempotency-conflict",
+            ) from None
     return ok(execution_json(started.execution), 201 if started.created else 200)
+
+
+async def _control(operation: Any, id_: str) -> Any:
+    execution_id = parse_uuid(id_)
+    async with request.state.pool.acquire() as conn:
+        try:
+            done = await operation(conn, execution_id)
+        except control.ExecutionNotFound:
+            raise not_found("WorkflowExecution", id_) from None
+        except control.InvalidTransition as exc:
+            raise ProblemException(
+                status=409,
+                title="Invalid execution transition",
+                detail=str(exc),
+                type="/problems/invalid-transition",
+            ) from None
+    return ok(execution_json(done.execution))
+
+
+async def cancel(id_: str) -> Any:
+    """PENDING runs cancelled, running ones told to stop; the execution ends CANCELLED."""
+    return await _control(control.cancel, id_)
+
+
+async def pause(id_: str) -> Any:
+    """No run of the execution is dispatched until it is resumed; runs in flight finish."""
+    return await _control(control.pause, id_)
+
+
+async def resume(id_: str) -> Any:
+    """Dispatch continues where it stopped."""
+    return await _control(control.resume, id_)

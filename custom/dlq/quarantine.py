@@ -1,4 +1,9 @@
-"""Quarantine a run: a `DeadLetterQueue` entry, and the execution FAILED."""
+"""Quarantine a run: a `DeadLetterQueue` entry, and the execution FAILED.
+
+A run of an execution that is over (CANCELLED, COMPLETED) is not quarantined: there
+is nothing to requeue it into (the reaper may dead-letter a cancelled run whose
+runner died before it could stop).
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,35 @@ EXHAUSTED = "attempts_exhausted"
 LEASE_EXPIRED = "lease_expired"
 
 
-async def quarantine(conn: asyncpg.Connection, run: asyncpg.Record | dict[str, Any],
-                     reason: str, error: dict[str, Any] | None) -> uuid.UUID:
+async def quarantine(
+    conn: asyncpg.Connection,
+    run: asyncpg.Record | dict[str, Any],
+    reason: str,
+    error: dict[str, Any] | None,
+) -> uuid.UUID | None:
     """Park `run` (already DEAD_LETTERED) and fail its execution, in the caller's transaction."""
+    status = await conn.fetchval(q("execution_status"), run["execution_id"])
+    if status in ("CANCELLED", "COMPLETED"):
+        return None
     dead_letter_id = await conn.fetchval(
-        q("dead_letter_insert"), run["id"], run["execution_id"], run["step_key"], reason,
-        error, run["attempt"], run["inputs"], run["config"],
+        q("dead_letter_insert"),
+        run["id"],
+        run["execution_id"],
+        run["step_key"],
+        reason,
+        error,
+        run["attempt"],
+        run["inputs"],
+        run["config"],
     )
-    await conn.execute(q("execution_fail"), run["execution_id"], {
-        "message": f"step {run['step_key']!r} was dead-lettered ({reason})",
-        "stepKey": run["step_key"], "deadLetterId": str(dead_letter_id), "cause": error,
-    })
+    await conn.execute(
+        q("execution_fail"),
+        run["execution_id"],
+        {
+            "message": f"step {run['step_key']!r} was dead-lettered ({reason})",
+            "stepKey": run["step_key"],
+            "deadLetterId": str(dead_letter_id),
+            "cause": error,
+        },
+    )
     return dead_letter_id

@@ -20,6 +20,10 @@ from custom.executions.runs import insert_runs, run_row
 from custom.sql import q
 
 ACTIVE = ("RUNNING", "PAUSED")
+IN_FLIGHT = ("PENDING", "LEASED")
+# a step whose latest run ended like this, with no retry scheduled, is run again when its
+# execution is active (a reaped run of a FAILED execution that a requeue reopened)
+ABANDONED = ("FAILED", "CANCELLED")
 
 
 @dataclass
@@ -29,14 +33,16 @@ class Advance:
     failed: bool = False
 
 
-async def advance(conn: asyncpg.Connection, execution: asyncpg.Record | dict[str, Any],
-                  *, now: Any = None) -> Advance:
+async def advance(
+    conn: asyncpg.Connection, execution: asyncpg.Record | dict[str, Any], *, now: Any = None
+) -> Advance:
     result = Advance()
     if execution["status"] not in ACTIVE:
         return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
     steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
-    latest = {r["step_key"]: r for r in await conn.fetch(q("execution_runs_latest"),
-                                                         execution["id"])}
+    latest = {
+        r["step_key"]: r for r in await conn.fetch(q("execution_runs_latest"), execution["id"])
+    }
     outputs = {k: r["output"] for k, r in latest.items() if r["status"] == "SUCCEEDED"}
     if len(outputs) == len(steps):
         await conn.execute(q("execution_complete"), execution["id"], outputs)
@@ -46,23 +52,70 @@ async def advance(conn: asyncpg.Connection, execution: asyncpg.Record | dict[str
     rows: list[dict[str, Any]] = []
     unresolvable: list[tuple[dict[str, Any], InputReferenceError]] = []
     for step in steps:
-        if step["key"] in latest or any(d not in outputs for d in step.get("dependsOn", [])):
+        last = latest.get(step["key"])
+        if last is not None and last["status"] not in ABANDONED:
+            continue
+        if any(d not in outputs for d in step.get("dependsOn", [])):
             continue
         try:
             inputs = resolve_inputs(step.get("inputs") or {}, execution["inputs"] or {}, outputs)
         except InputReferenceError as exc:
             unresolvable.append((step, exc))
             continue
-        rows.append(run_row(step, inputs))
+        rows.append(run_row(step, inputs, attempt=last["attempt"] + 1 if last else 1))
     for step, exc in unresolvable:
         error = {"message": str(exc), "type": "input_reference"}
-        rows.append(run_row(step, step.get("inputs") or {}, status="DEAD_LETTERED", error=error))
+        last = latest.get(step["key"])
+        attempt = last["attempt"] + 1 if last else 1
+        rows.append(
+            run_row(
+                step,
+                step.get("inputs") or {},
+                attempt=attempt,
+                status="DEAD_LETTERED",
+                error=error,
+            )
+        )
     held = execution["status"] == "PAUSED"
     result.created = await insert_runs(conn, execution["id"], rows, held=held, now=now)
     for created in result.created:
         if created["status"] == "DEAD_LETTERED":
             row = next(r for r in rows if r["step_key"] == created["step_key"])
-            await quarantine(conn, {**row, "id": created["id"], "execution_id": execution["id"]},
-                             PERMANENT, row["error"])
+            await quarantine(
+                conn,
+                {**row, "id": created["id"], "execution_id": execution["id"]},
+                PERMANENT,
+                row["error"],
+            )
             result.failed = True
+    if not result.failed:
+        await _fail_if_stuck(conn, execution, latest, result.created)
     return result
+
+
+async def _fail_if_stuck(
+    conn: asyncpg.Connection,
+    execution: asyncpg.Record | dict[str, Any],
+    latest: dict[str, asyncpg.Record],
+    created: list[asyncpg.Record],
+) -> None:
+    """FAILED again when a step is still dead-lettered and nothing else can move.
+
+    An execution with several dead letters (parallel branches) is reopened by the
+    requeue of one of them; advance never re-creates a dead-lettered step, so once
+    the requeued branch is done the others' open dead letters are all that is left:
+    the execution is FAILED until they are requeued too (or discarded: then it stays
+    FAILED). It completes only when every step succeeded.
+    """
+    if any(r["status"] == "PENDING" for r in created):
+        return
+    if any(r["status"] in IN_FLIGHT for r in latest.values()):
+        return
+    stuck = sorted(k for k, r in latest.items() if r["status"] == "DEAD_LETTERED")
+    if stuck:
+        names = ", ".join(repr(k) for k in stuck)
+        await conn.execute(
+            q("execution_fail"),
+            execution["id"],
+            {"message": f"step(s) {names} still dead-lettered", "stepKeys": stuck},
+        )

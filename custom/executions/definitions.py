@@ -12,8 +12,9 @@ from custom.sql import q
 _steps: dict[tuple[uuid.UUID, int], list[dict[str, Any]]] = {}
 
 
-async def steps_of(conn: asyncpg.Connection, workflow_id: uuid.UUID,
-                   version: int) -> list[dict[str, Any]]:
+async def steps_of(
+    conn: asyncpg.Connection, workflow_id: uuid.UUID, version: int
+) -> list[dict[str, Any]]:
     key = (workflow_id, version)
     steps = _steps.get(key)
     if steps is None:

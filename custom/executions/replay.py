@@ -16,8 +16,12 @@ from custom.idempotency import run_idempotency_key
 from custom.sql import q
 
 
-async def replay_step(conn: asyncpg.Connection, execution: asyncpg.Record | dict[str, Any],
-                      step: dict[str, Any], inputs: Any) -> asyncpg.Record:
+async def replay_step(
+    conn: asyncpg.Connection,
+    execution: asyncpg.Record | dict[str, Any],
+    step: dict[str, Any],
+    inputs: Any,
+) -> asyncpg.Record:
     """A fresh attempt at `step` with `inputs`, in the caller's transaction.
 
     The caller holds the execution lock and has put the execution back to RUNNING.
@@ -27,8 +31,9 @@ async def replay_step(conn: asyncpg.Connection, execution: asyncpg.Record | dict
     key = run_idempotency_key(inputs, step.get("config") or {})
     earlier = await conn.fetch(q("run_succeeded_with_key"), execution_id, step["key"], key)
     if earlier:
-        row = run_row(step, inputs, attempt=attempt, status="SUCCEEDED",
-                      output=earlier[0]["output"])
+        row = run_row(
+            step, inputs, attempt=attempt, status="SUCCEEDED", output=earlier[0]["output"]
+        )
     else:
         row = run_row(step, inputs, attempt=attempt)
     held = execution["status"] == "PAUSED"

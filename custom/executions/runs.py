@@ -12,25 +12,45 @@ from custom.idempotency import run_idempotency_key
 from custom.sql import q
 
 
-def run_row(step: dict[str, Any], inputs: Any, *, attempt: int = 1, delay: float = 0.0,
-            status: str = "PENDING", output: Any = None,
-            error: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_row(
+    step: dict[str, Any],
+    inputs: Any,
+    *,
+    attempt: int = 1,
+    delay: float = 0.0,
+    status: str = "PENDING",
+    output: Any = None,
+    error: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The row for one attempt at `step` with resolved `inputs` (see runs_insert)."""
     config = step.get("config") or {}
     retry = step.get("retry") or {}
     return {
-        "step_key": step["key"], "module": step["module"], "attempt": attempt,
-        "status": status, "inputs": inputs, "config": config, "output": output,
-        "error": error, "idempotency_key": run_idempotency_key(inputs, config),
-        "max_attempts": int(retry.get("maxAttempts", 3)), "retry": retry,
+        "step_key": step["key"],
+        "module": step["module"],
+        "attempt": attempt,
+        "status": status,
+        "inputs": inputs,
+        "config": config,
+        "output": output,
+        "error": error,
+        "idempotency_key": run_idempotency_key(inputs, config),
+        "max_attempts": int(retry.get("maxAttempts", 3)),
+        "retry": retry,
         "timeout_seconds": float(step.get("timeoutSeconds", 300)),
-        "breaker_key": breaker_key(step), "delay": delay,
+        "breaker_key": breaker_key(step),
+        "delay": delay,
     }
 
 
-async def insert_runs(conn: asyncpg.Connection, execution_id: uuid.UUID,
-                      rows: list[dict[str, Any]], *, held: bool,
-                      now: Any = None) -> list[asyncpg.Record]:
+async def insert_runs(
+    conn: asyncpg.Connection,
+    execution_id: uuid.UUID,
+    rows: list[dict[str, Any]],
+    *,
+    held: bool,
+    now: Any = None,
+) -> list[asyncpg.Record]:
     """Insert the rows; wake runners elsewhere when one of them is ready now."""
     if not rows:
         return []

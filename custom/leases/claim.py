@@ -19,38 +19,56 @@ class RunNotFound(LookupError):
     """No such run (404)."""
 
 
-async def claim_runs(conn: asyncpg.Connection | asyncpg.Pool, runner_id: str,
-                     modules: Sequence[str], limit: int, lease_seconds: float,
-                     now: datetime.datetime | None = None) -> list[asyncpg.Record]:
-    return await conn.fetch(q("run_claim"), runner_id, list(modules), limit, now,
-                            float(lease_seconds))
+async def claim_runs(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    modules: Sequence[str],
+    limit: int,
+    lease_seconds: float,
+    now: datetime.datetime | None = None,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        q("run_claim"), runner_id, list(modules), limit, now, float(lease_seconds)
+    )
 
 
-async def heartbeat_runner(conn: asyncpg.Connection | asyncpg.Pool, runner_id: str,
-                           lease_seconds: float, now: datetime.datetime | None = None,
-                           ) -> tuple[datetime.datetime, list[uuid.UUID]]:
+async def heartbeat_runner(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    lease_seconds: float,
+    now: datetime.datetime | None = None,
+) -> tuple[datetime.datetime, list[uuid.UUID]]:
     """Extend the runner's lease; returns its expiry and the runs asked to cancel."""
     row = await conn.fetchrow(q("runner_heartbeat"), runner_id, float(lease_seconds), now)
     assert row is not None
     return row["expires_at"], list(row["cancel_ids"])
 
 
-async def heartbeat_run(conn: asyncpg.Connection | asyncpg.Pool, run_id: uuid.UUID,
-                        runner_id: str, lease_token: int, lease_seconds: float,
-                        now: datetime.datetime | None = None) -> tuple[datetime.datetime, bool]:
+async def heartbeat_run(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    run_id: uuid.UUID,
+    runner_id: str,
+    lease_token: int,
+    lease_seconds: float,
+    now: datetime.datetime | None = None,
+) -> tuple[datetime.datetime, bool]:
     """REST heartbeat of one run; LeaseLost when the caller no longer holds it."""
-    row = await conn.fetchrow(q("run_heartbeat"), run_id, runner_id, lease_token,
-                              float(lease_seconds), now)
+    row = await conn.fetchrow(
+        q("run_heartbeat"), run_id, runner_id, lease_token, float(lease_seconds), now
+    )
     if row is None or row["expires_at"] is None:
         if await conn.fetchval(q("run_exists"), run_id) is None:
             raise RunNotFound(f"Run {run_id} does not exist")
-        raise LeaseLost(f"Run {run_id} is not leased to {runner_id!r} with token {lease_token}"
-                        " (stale token, foreign runner or expired lease)")
+        raise LeaseLost(
+            f"Run {run_id} is not leased to {runner_id!r} with token {lease_token}"
+            " (stale token, foreign runner or expired lease)"
+        )
     return row["expires_at"], bool(row["cancel_requested"])
 
 
-async def release_runs(conn: asyncpg.Connection | asyncpg.Pool, runner_id: str,
-                       run_ids: Sequence[uuid.UUID]) -> int:
+async def release_runs(
+    conn: asyncpg.Connection | asyncpg.Pool, runner_id: str, run_ids: Sequence[uuid.UUID]
+) -> int:
     """Give runs back without using an attempt (a runner shutting down cleanly)."""
     if not run_ids:
         return 0

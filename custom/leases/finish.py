@@ -1,7 +1,9 @@
 """Fenced completion and failure of a run, and what follows in the same transaction.
 
-Order of locks: the execution row first, then the run. Every writer of runs
-(complete, fail, reaper, pause, cancel, requeue) follows it, so none deadlocks.
+Order of locks: the execution row first, then the run, and a circuit-breaker row
+last. Every writer of runs (complete, fail, reaper, pause, cancel, requeue)
+follows it, so none deadlocks. The breaker outcome (DESIGN §8) is recorded in the
+same transaction as the result it is based on, for in-process and REST runners alike.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from typing import Any
 
 import asyncpg
 
+from custom.breakers.state import record_failure, record_success, release_trial
 from custom.dlq.quarantine import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.advance import advance
 from custom.executions.runs import insert_runs
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.runner.backoff import backoff_seconds
 from custom.sql import q
+
+ENDED = ("CANCELLED", "COMPLETED")
 
 
 async def _lock_execution(conn: asyncpg.Connection, run_id: uuid.UUID) -> asyncpg.Record:
@@ -27,68 +32,138 @@ async def _lock_execution(conn: asyncpg.Connection, run_id: uuid.UUID) -> asyncp
     return execution
 
 
-async def _finish(conn: asyncpg.Connection, run_id: uuid.UUID, runner_id: str, token: int,
-                  status: str, output: Any, error: Any, started_at: datetime.datetime | None,
-                  now: datetime.datetime | None) -> asyncpg.Record:
-    run = await conn.fetchrow(q("run_finish"), run_id, runner_id, token, status, output, error,
-                              started_at, now)
+async def _finish(
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    runner_id: str,
+    token: int,
+    status: str,
+    output: Any,
+    error: Any,
+    started_at: datetime.datetime | None,
+    now: datetime.datetime | None,
+) -> asyncpg.Record:
+    run = await conn.fetchrow(
+        q("run_finish"), run_id, runner_id, token, status, output, error, started_at, now
+    )
     if run is None:
-        raise LeaseLost(f"Run {run_id} is not leased to {runner_id!r} with token {token}"
-                        " (stale token, foreign runner or expired lease)")
+        raise LeaseLost(
+            f"Run {run_id} is not leased to {runner_id!r} with token {token}"
+            " (stale token, foreign runner or expired lease)"
+        )
     return run
 
 
-async def complete_run(conn: asyncpg.Connection, run_id: uuid.UUID, runner_id: str,
-                       token: int, output: Any, *, started_at: datetime.datetime | None = None,
-                       now: datetime.datetime | None = None) -> asyncpg.Record:
+async def complete_run(
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    runner_id: str,
+    token: int,
+    output: Any,
+    *,
+    started_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> asyncpg.Record:
     async with conn.transaction():
         execution = await _lock_execution(conn, run_id)
-        run = await _finish(conn, run_id, runner_id, token, "SUCCEEDED", output, None,
-                            started_at, now)
+        run = await _finish(
+            conn, run_id, runner_id, token, "SUCCEEDED", output, None, started_at, now
+        )
         await advance(conn, execution)
+        await record_success(conn, run)
         return run
 
 
-async def cancel_finished_run(conn: asyncpg.Connection, run_id: uuid.UUID, runner_id: str,
-                              token: int, *, started_at: datetime.datetime | None = None,
-                              ) -> asyncpg.Record:
+async def cancel_finished_run(
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    runner_id: str,
+    token: int,
+    *,
+    started_at: datetime.datetime | None = None,
+) -> asyncpg.Record:
     """A runner stopped a run because its execution was cancelled."""
     async with conn.transaction():
         await _lock_execution(conn, run_id)
-        return await _finish(conn, run_id, runner_id, token, "CANCELLED", None,
-                             {"message": "cancelled", "type": "cancelled"}, started_at, None)
-
-
-async def fail_run(conn: asyncpg.Connection, run_id: uuid.UUID, runner_id: str, token: int,
-                   error: dict[str, Any], *, retryable: bool,
-                   started_at: datetime.datetime | None = None,
-                   now: datetime.datetime | None = None) -> asyncpg.Record:
-    """Retry with backoff while attempts remain, else quarantine in the dead-letter queue."""
-    async with conn.transaction():
-        execution = await _lock_execution(conn, run_id)
-        current = await conn.fetchrow(q("run_attempts"), run_id)
-        retry = retryable and current["attempt"] < current["max_attempts"]
-        status = "FAILED" if retry else "DEAD_LETTERED"
-        run = await _finish(conn, run_id, runner_id, token, status, None, error, started_at, now)
-        if retry:
-            await schedule_retry(conn, execution, run, now=now)
-        else:
-            await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
+        run = await _finish(
+            conn,
+            run_id,
+            runner_id,
+            token,
+            "CANCELLED",
+            None,
+            {"message": "cancelled", "type": "cancelled"},
+            started_at,
+            None,
+        )
+        await release_trial(conn, run)
         return run
 
 
-async def schedule_retry(conn: asyncpg.Connection, execution: asyncpg.Record,
-                         run: asyncpg.Record, *, delay: float | None = None,
-                         now: datetime.datetime | None = None) -> asyncpg.Record:
+async def fail_run(
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    runner_id: str,
+    token: int,
+    error: dict[str, Any],
+    *,
+    retryable: bool,
+    started_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> asyncpg.Record:
+    """Retry with backoff while attempts remain, else quarantine in the dead-letter queue.
+
+    A run of a CANCELLED (or already COMPLETED) execution gets no retry and no dead
+    letter: nothing new is dispatched for an execution that is over. A run that was
+    asked to stop (cancelRequested) and then reports a failure, as a REST runner
+    does, ends CANCELLED; otherwise FAILED.
+    """
+    async with conn.transaction():
+        execution = await _lock_execution(conn, run_id)
+        current = await conn.fetchrow(q("run_attempts"), run_id)
+        over = execution["status"] in ENDED
+        retry = not over and retryable and current["attempt"] < current["max_attempts"]
+        if over:
+            status = "CANCELLED" if current["cancel_requested"] else "FAILED"
+        else:
+            status = "FAILED" if retry else "DEAD_LETTERED"
+        run = await _finish(conn, run_id, runner_id, token, status, None, error, started_at, now)
+        if retry:
+            await schedule_retry(conn, execution, run, now=now)
+        elif not over:
+            await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
+        if status == "CANCELLED":
+            await release_trial(conn, run)  # a cooperative stop says nothing of the dependency
+        else:
+            await record_failure(conn, run, error)
+        return run
+
+
+async def schedule_retry(
+    conn: asyncpg.Connection,
+    execution: asyncpg.Record,
+    run: asyncpg.Record,
+    *,
+    delay: float | None = None,
+    now: datetime.datetime | None = None,
+) -> asyncpg.Record:
     """The next attempt of `run`, available after the step's backoff (or `delay`)."""
     if delay is None:
         delay = backoff_seconds(run["retry"] or {}, run["attempt"])
     row = {
-        "step_key": run["step_key"], "module": run["module"], "attempt": run["attempt"] + 1,
-        "status": "PENDING", "inputs": run["inputs"], "config": run["config"], "output": None,
-        "error": None, "idempotency_key": run["idempotency_key"],
-        "max_attempts": run["max_attempts"], "retry": run["retry"],
-        "timeout_seconds": run["timeout_seconds"], "breaker_key": run["breaker_key"],
+        "step_key": run["step_key"],
+        "module": run["module"],
+        "attempt": run["attempt"] + 1,
+        "status": "PENDING",
+        "inputs": run["inputs"],
+        "config": run["config"],
+        "output": None,
+        "error": None,
+        "idempotency_key": run["idempotency_key"],
+        "max_attempts": run["max_attempts"],
+        "retry": run["retry"],
+        "timeout_seconds": run["timeout_seconds"],
+        "breaker_key": run["breaker_key"],
         "delay": delay,
     }
     held = execution["status"] == "PAUSED"

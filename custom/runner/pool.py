@@ -42,11 +42,20 @@ def default_runner_id() -> str:
 
 
 class RunnerPool:
-    def __init__(self, pool: asyncpg.Pool, modules: Mapping[str, Module], *, slots: int,
-                 runner_id: str | None = None, lease_seconds: float = 120.0,
-                 heartbeat_seconds: float = 2.0, poll_seconds: float = 1.0,
-                 claim_batch: int = 32, database_url: str | None = None,
-                 shutdown_grace_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        modules: Mapping[str, Module],
+        *,
+        slots: int,
+        runner_id: str | None = None,
+        lease_seconds: float = 120.0,
+        heartbeat_seconds: float = 2.0,
+        poll_seconds: float = 1.0,
+        claim_batch: int = 32,
+        database_url: str | None = None,
+        shutdown_grace_seconds: float = 10.0,
+    ) -> None:
         self.pool = pool
         self.modules = dict(modules)
         self.module_names = sorted(self.modules)
@@ -69,10 +78,16 @@ class RunnerPool:
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
         await self._listen()
-        self._tasks = [asyncio.create_task(self._claim_loop(), name="valkyr-claim"),
-                       asyncio.create_task(self._heartbeat_loop(), name="valkyr-heartbeat")]
-        log.info("runner %s started: %d slots, modules %s", self.runner_id, self.slots,
-                 ", ".join(self.module_names))
+        self._tasks = [
+            asyncio.create_task(self._claim_loop(), name="valkyr-claim"),
+            asyncio.create_task(self._heartbeat_loop(), name="valkyr-heartbeat"),
+        ]
+        log.info(
+            "runner %s started: %d slots, modules %s",
+            self.runner_id,
+            self.slots,
+            ", ".join(self.module_names),
+        )
 
     async def stop(self) -> None:
         self._stopping = True
@@ -83,8 +98,7 @@ class RunnerPool:
             claim.cancel()
             await asyncio.gather(claim, return_exceptions=True)
         if self.inflight:
-            await asyncio.wait(list(self.inflight.values()),
-                               timeout=self.shutdown_grace_seconds)
+            await asyncio.wait(list(self.inflight.values()), timeout=self.shutdown_grace_seconds)
         leftover = list(self.inflight)
         for task in self.inflight.values():
             task.cancel()
@@ -124,8 +138,13 @@ class RunnerPool:
                 continue
             self._wake.clear()  # before claiming: a NOTIFY from now on is not missed
             try:
-                rows = await claim_runs(self.pool, self.runner_id, self.module_names,
-                                        min(free, self.claim_batch), self.lease_seconds)
+                rows = await claim_runs(
+                    self.pool,
+                    self.runner_id,
+                    self.module_names,
+                    min(free, self.claim_batch),
+                    self.lease_seconds,
+                )
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 log.exception("claim failed; retrying after the poll interval")
                 await asyncio.sleep(self.poll_seconds)
@@ -155,8 +174,9 @@ class RunnerPool:
             if not self.inflight:
                 continue
             try:
-                _expires, cancel_ids = await heartbeat_runner(self.pool, self.runner_id,
-                                                              self.lease_seconds)
+                _expires, cancel_ids = await heartbeat_runner(
+                    self.pool, self.runner_id, self.lease_seconds
+                )
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 hooks.heartbeat_failed()
                 log.exception("heartbeat failed; runs keep going until their lease says")
@@ -177,8 +197,11 @@ class RunnerPool:
         except asyncio.CancelledError:
             if run_id in self._cancel_requested:
                 status = "CANCELLED"
-                await self._report(lambda c: cancel_finished_run(
-                    c, run_id, self.runner_id, row["lease_token"], started_at=started))
+                await self._report(
+                    lambda c: cancel_finished_run(
+                        c, run_id, self.runner_id, row["lease_token"], started_at=started
+                    )
+                )
             elif not self._stopping:
                 raise
         finally:
@@ -190,22 +213,28 @@ class RunnerPool:
     async def _run_module(self, row: asyncpg.Record, started: datetime.datetime) -> str:
         module = self.modules[row["module"]]
         ctx = ModuleContext(
-            run_id=row["id"], execution_id=row["execution_id"], step_key=row["step_key"],
-            attempt=row["attempt"], idempotency_key=row["idempotency_key"],
+            run_id=row["id"],
+            execution_id=row["execution_id"],
+            step_key=row["step_key"],
+            attempt=row["attempt"],
+            idempotency_key=row["idempotency_key"],
             timeout_seconds=row["timeout_seconds"],
         )
         token = row["lease_token"]
         try:
-            output = await asyncio.wait_for(module(row["inputs"], row["config"], ctx),
-                                            row["timeout_seconds"])
+            output = await asyncio.wait_for(
+                module(row["inputs"], row["config"], ctx), row["timeout_seconds"]
+            )
             json.dumps(output)  # a module must return JSON; fail here, not in the driver
         except TransientError as exc:
             return await self._fail(row, exc.to_dict(), True, started)
         except PermanentError as exc:
             return await self._fail(row, exc.to_dict(), False, started)
         except TimeoutError:
-            error = {"message": f"step timed out after {row['timeout_seconds']} s",
-                     "type": "timeout"}
+            error = {
+                "message": f"step timed out after {row['timeout_seconds']} s",
+                "type": "timeout",
+            }
             return await self._fail(row, error, True, started)
         except (TypeError, ValueError) as exc:
             error = {"message": f"module output is not JSON: {exc}", "type": "bad_output"}
@@ -215,14 +244,29 @@ class RunnerPool:
         except Exception as exc:  # an unexpected error in a module is transient: retry it
             error = {"message": str(exc) or type(exc).__name__, "type": type(exc).__name__}
             return await self._fail(row, error, True, started)
-        await self._report(lambda c: complete_run(c, row["id"], self.runner_id, token, output,
-                                                  started_at=started))
+        await self._report(
+            lambda c: complete_run(c, row["id"], self.runner_id, token, output, started_at=started)
+        )
         return "SUCCEEDED"
 
-    async def _fail(self, row: asyncpg.Record, error: dict[str, Any], retryable: bool,
-                    started: datetime.datetime) -> str:
-        await self._report(lambda c: fail_run(c, row["id"], self.runner_id, row["lease_token"],
-                                              error, retryable=retryable, started_at=started))
+    async def _fail(
+        self,
+        row: asyncpg.Record,
+        error: dict[str, Any],
+        retryable: bool,
+        started: datetime.datetime,
+    ) -> str:
+        await self._report(
+            lambda c: fail_run(
+                c,
+                row["id"],
+                self.runner_id,
+                row["lease_token"],
+                error,
+                retryable=retryable,
+                started_at=started,
+            )
+        )
         return "FAILED"
 
     async def _report(self, call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> None:
@@ -233,4 +277,3 @@ class RunnerPool:
         except LeaseLost as exc:
             hooks.lease_lost()
             log.warning("result discarded: %s", exc)
-

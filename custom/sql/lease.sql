@@ -3,19 +3,69 @@
 -- rows other claimers hold. The runner's lease row is created or extended in the
 -- same statement; every claimed run gets a fresh fencing token.
 -- $4 is the clock (NULL = now()), $5 the lease in seconds.
+-- Circuit breakers (DESIGN §8), in the same round trip: a ready run whose breaker is
+-- OPEN is parked (available_at moves to the breaker's reset time; no attempt is used);
+-- once the reset time passed, at most half_open_max_calls trial runs are leased
+-- (the breaker goes HALF_OPEN and counts them) and the rest wait one reset timeout
+-- (a verdict un-parks them: breaker_unpark). Only breakers that are not CLOSED are
+-- read (and locked, serialising claimers of that breaker); runs without a breaker key
+-- never touch circuit_breaker_states. A HALF_OPEN slot held longer than the reset
+-- timeout + a lease is taken as lost (its runner died) and freed.
 WITH ready AS (
-    SELECT r.id FROM runs r
+    SELECT r.id, r.breaker_key, r.available_at FROM runs r
     WHERE r.status = 'PENDING' AND NOT r.held
       AND r.available_at <= coalesce($4::timestamptz, now())
       AND r.module = ANY($2::text[])
     ORDER BY r.available_at
     LIMIT $3
     FOR UPDATE OF r SKIP LOCKED
+), breaker AS (
+    SELECT b.key, b.state, b.reset_timeout_seconds, b.half_open_max_calls,
+           b.opened_at + make_interval(secs => b.reset_timeout_seconds) AS reopens_at,
+           CASE WHEN b.state = 'OPEN' THEN 0
+                WHEN b.updated_at < coalesce($4::timestamptz, now())
+                     - make_interval(secs => b.reset_timeout_seconds + $5) THEN 0
+                ELSE b.half_open_in_flight END AS in_flight
+    FROM circuit_breaker_states b
+    WHERE b.key IN (SELECT breaker_key FROM ready WHERE breaker_key IS NOT NULL)
+      AND b.state <> 'CLOSED'
+    FOR UPDATE OF b
+), decided AS (
+    SELECT r.id, r.breaker_key,
+           CASE
+               WHEN b.key IS NULL THEN 'lease'
+               WHEN b.state = 'OPEN' AND b.reopens_at > coalesce($4::timestamptz, now())
+                   THEN 'park'
+               WHEN row_number() OVER (PARTITION BY r.breaker_key
+                                       ORDER BY r.available_at, r.id)
+                    <= b.half_open_max_calls - b.in_flight THEN 'trial'
+               ELSE 'wait'
+           END AS action,
+           CASE WHEN b.state = 'OPEN' AND b.reopens_at > coalesce($4::timestamptz, now())
+                    THEN b.reopens_at
+                ELSE coalesce($4::timestamptz, now())
+                     + make_interval(secs => b.reset_timeout_seconds)
+           END AS park_until
+    FROM ready r LEFT JOIN breaker b ON b.key = r.breaker_key
+), parked AS (
+    UPDATE runs r SET available_at = d.park_until
+    FROM decided d
+    WHERE r.id = d.id AND d.action IN ('park', 'wait')
+    RETURNING r.id
+), trials AS (
+    UPDATE circuit_breaker_states b
+    SET state = 'HALF_OPEN', half_open_in_flight = k.in_flight + t.n,
+        updated_at = coalesce($4::timestamptz, now())
+    FROM (SELECT breaker_key, count(*)::int AS n FROM decided
+          WHERE action = 'trial' GROUP BY breaker_key) t
+    JOIN breaker k ON k.key = t.breaker_key
+    WHERE b.key = t.breaker_key
+    RETURNING b.key
 ), lease AS (
     INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at)
     SELECT $1, coalesce($4::timestamptz, now()) + make_interval(secs => $5),
            coalesce($4::timestamptz, now())
-    WHERE EXISTS (SELECT 1 FROM ready)
+    WHERE EXISTS (SELECT 1 FROM decided WHERE action IN ('lease', 'trial'))
     ON CONFLICT (runner_id) DO UPDATE
         SET expires_at = greatest(l.expires_at, EXCLUDED.expires_at),
             heartbeat_at = EXCLUDED.heartbeat_at
@@ -24,8 +74,8 @@ WITH ready AS (
 UPDATE runs r
 SET status = 'LEASED', lease_owner = $1, lease_token = nextval('run_lease_token_seq'),
     claimed_at = coalesce($4::timestamptz, now()), cancel_requested = false
-FROM ready
-WHERE r.id = ready.id
+FROM decided d
+WHERE r.id = d.id AND d.action IN ('lease', 'trial')
 RETURNING r.*, (SELECT expires_at FROM lease) AS lease_expires_at;
 
 -- name: runner_heartbeat
@@ -80,12 +130,26 @@ FROM runs r LEFT JOIN runner_leases l ON l.runner_id = r.lease_owner AND r.statu
 WHERE r.id = $1;
 
 -- name: runs_release
--- Give leased runs back without using an attempt (clean shutdown of a runner).
-UPDATE runs
-SET status = 'PENDING', lease_owner = NULL, lease_token = NULL, claimed_at = NULL,
-    available_at = now()
-WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'LEASED'
-RETURNING id;
+-- Give leased runs back without using an attempt (clean shutdown of a runner). A run
+-- that was a HALF_OPEN trial gives its breaker slot back (no verdict either way).
+WITH released AS (
+    UPDATE runs r
+    SET status = 'PENDING', lease_owner = NULL, lease_token = NULL, claimed_at = NULL,
+        available_at = now()
+    FROM (SELECT id, claimed_at FROM runs
+          WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'LEASED') was
+    WHERE r.id = was.id AND r.lease_owner = $1 AND r.status = 'LEASED'
+    RETURNING r.id, r.breaker_key, was.claimed_at
+), slots AS (
+    UPDATE circuit_breaker_states b
+    SET half_open_in_flight = greatest(b.half_open_in_flight - t.n, 0), updated_at = now()
+    FROM (SELECT b2.key, count(*)::int AS n
+          FROM released x JOIN circuit_breaker_states b2 ON b2.key = x.breaker_key
+          WHERE b2.state = 'HALF_OPEN' AND x.claimed_at >= b2.opened_at
+          GROUP BY b2.key) t
+    WHERE b.key = t.key AND b.state = 'HALF_OPEN'
+)
+SELECT id FROM released;
 
 -- name: runner_lease_drop
 -- A runner that stopped cleanly gives its lease row up.
@@ -96,8 +160,9 @@ DELETE FROM runner_leases WHERE runner_id = $1;
 SELECT 1 FROM runs WHERE id = $1;
 
 -- name: run_attempts
--- How many attempts a run's step has, to choose retry or dead letter.
-SELECT attempt, max_attempts FROM runs WHERE id = $1;
+-- How many attempts a run's step has, to choose retry or dead letter (and whether it
+-- was asked to stop: its execution was cancelled).
+SELECT attempt, max_attempts, cancel_requested FROM runs WHERE id = $1;
 
 -- name: runs_next_available_in
 -- Seconds until the next not-yet-ready run of these modules becomes ready (a backoff
