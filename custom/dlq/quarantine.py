@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from custom.observability.tracing import add_event
 from custom.sql import q
 
 PERMANENT = "permanent_error"
@@ -39,6 +40,15 @@ async def quarantine(
         run["attempt"],
         run["inputs"],
         run["config"],
+    )
+    add_event(
+        "dead_lettered",
+        {
+            "run.id": str(run["id"]),
+            "step.key": run["step_key"],
+            "reason": reason,
+            "dead_letter.id": str(dead_letter_id),
+        },
     )
     await conn.execute(
         q("execution_fail"),

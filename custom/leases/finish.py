@@ -19,6 +19,7 @@ from custom.dlq.quarantine import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.advance import advance
 from custom.executions.runs import insert_runs
 from custom.leases.claim import LeaseLost, RunNotFound
+from custom.observability.tracing import add_event
 from custom.runner.backoff import backoff_seconds
 from custom.sql import q
 
@@ -129,7 +130,15 @@ async def fail_run(
             status = "FAILED" if retry else "DEAD_LETTERED"
         run = await _finish(conn, run_id, runner_id, token, status, None, error, started_at, now)
         if retry:
-            await schedule_retry(conn, execution, run, now=now)
+            nxt = await schedule_retry(conn, execution, run, now=now)
+            add_event(
+                "retry",
+                {
+                    "run.attempt": run["attempt"],
+                    "next.run.id": str(nxt["id"]),
+                    "error.message": (error or {}).get("message"),
+                },
+            )
         elif not over:
             await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
         if status == "CANCELLED":

@@ -18,6 +18,7 @@ import asyncpg
 
 from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
 from custom.leases.finish import schedule_retry
+from custom.observability.metrics import count_lease_reclaimed
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -51,17 +52,9 @@ async def reap_once(
                 await conn.execute(q("counter_add"), "leases_reclaimed", here)
                 reclaimed += here
     if reclaimed:
-        _count_reclaimed(reclaimed)
+        count_lease_reclaimed(reclaimed)
         log.warning("reaper reclaimed %d run(s) with expired leases", reclaimed)
     return reclaimed
-
-
-def _count_reclaimed(n: int) -> None:
-    try:
-        from custom.observability.metrics import count_lease_reclaimed
-    except ImportError:
-        return
-    count_lease_reclaimed(n)
 
 
 class Reaper:

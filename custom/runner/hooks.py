@@ -1,39 +1,70 @@
 """What the runner reports as it works: metrics and trace events.
 
-Kept apart so the runner does not depend on how observability is wired; a
-missing observability package makes these no-ops.
+Kept apart so the runner's loop reads as scheduling, not instrumentation.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
+
+import asyncpg
+
+from custom.observability import metrics as _metrics
+from custom.observability import tracing
+from custom.observability.logging import log_context
+from custom.sql import q
 
 log = logging.getLogger(__name__)
 
-try:
-    from custom.observability import metrics as _metrics
-except ImportError:  # observability not installed in this process
-    _metrics = None  # type: ignore[assignment]
+
+def _ns(moment: datetime.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000_000)
+
+
+@asynccontextmanager
+async def run_trace(pool: asyncpg.Pool, run: Any) -> AsyncIterator[None]:
+    """Continue the execution's trace: a `dispatch` span (ready → claimed), then a span
+    for the run itself that is current while it executes and reports. Free when
+    tracing is off (no query, no span)."""
+    if not tracing.enabled():
+        yield
+        return
+    carrier = await pool.fetchval(q("execution_trace_context"), run["execution_id"])
+    attributes = {
+        "run.id": str(run["id"]),
+        "execution.id": str(run["execution_id"]),
+        "step.key": run["step_key"],
+        "run.attempt": run["attempt"],
+        "run.module": run["module"],
+    }
+    with tracing.run_span(f"run {run['step_key']}", carrier, attributes) as span:
+        dispatch = tracing.tracer().start_span(
+            "dispatch", start_time=_ns(run["available_at"]), attributes=attributes
+        )
+        dispatch.end(end_time=_ns(run["claimed_at"]))
+        with log_context(execution_id=str(run["execution_id"]), run_id=str(run["id"])):
+            yield
+        span.set_attribute("run.lease_token", run["lease_token"])
 
 
 def dispatched(run: Any) -> None:
-    if _metrics is not None and run["claimed_at"] and run["available_at"]:
+    if run["claimed_at"] and run["available_at"]:
         latency = (run["claimed_at"] - run["available_at"]).total_seconds()
         _metrics.observe_dispatch(max(latency, 0.0))
 
 
 def finished(run: Any, status: str, started: datetime.datetime) -> None:
-    if _metrics is not None:
-        seconds = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
-        _metrics.observe_run(run["module"], status, seconds)
+    seconds = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
+    _metrics.observe_run(run["module"], status, seconds)
 
 
 def lease_lost() -> None:
-    log.warning("lease lost")
+    tracing.add_event("lease_lost")
 
 
 def heartbeat_failed() -> None:
-    if _metrics is not None:
-        _metrics.count_heartbeat_failed(1)
+    _metrics.count_heartbeat_failed(1)

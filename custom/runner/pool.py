@@ -193,7 +193,8 @@ class RunnerPool:
         started = datetime.datetime.now(datetime.UTC)
         status = "FAILED"
         try:
-            status = await self._run_module(row, started)
+            async with hooks.run_trace(self.pool, row):
+                status = await self._run_module(row, started)
         except asyncio.CancelledError:
             if run_id in self._cancel_requested:
                 status = "CANCELLED"

@@ -97,3 +97,7 @@ UPDATE workflow_executions
 SET status = 'RUNNING', error = NULL, finished_at = NULL, updated_at = now()
 WHERE id = $1 AND status = 'FAILED'
 RETURNING id, workflow_id, workflow_version, status, inputs, trace_context;
+
+-- name: execution_trace_context
+-- The W3C trace context stored with an execution at submit (runs continue that trace).
+SELECT trace_context FROM workflow_executions WHERE id = $1;
