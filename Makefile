@@ -47,6 +47,7 @@ lint: setup
 
 ## bench: the benchmarks of bench/ (prints figures; never fails on a threshold)
 bench: setup
+	@test -f $(STAMP).bench || { $(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]' && touch $(STAMP).bench; }
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean-data:
