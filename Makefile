@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -47,7 +47,6 @@ lint: setup
 
 ## bench: the benchmarks of bench/ (prints figures; never fails on a threshold)
 bench: setup
-	@test -f $(STAMP).bench || { $(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]' && touch $(STAMP).bench; }
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean-data:
