@@ -11,15 +11,21 @@ from custom.auth.security import caller
 from custom.executions import control
 from custom.executions.serialize import execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
+from custom.observability.tracing import inject_context
+from custom.sql import q
 from generated.runtime import not_found, ok, parse_uuid
 
 
 def _trace_context() -> dict[str, str] | None:
-    try:
-        from custom.observability.tracing import inject_context
-    except ImportError:
-        return None
     return inject_context() or None
+
+
+async def get(id_: str) -> Any:
+    """One execution, read with one statement (the hot read of a polling client)."""
+    row = await request.state.pool.fetchrow(q("execution_get"), parse_uuid(id_))
+    if row is None:
+        raise not_found("WorkflowExecution", id_)
+    return ok(execution_json(row))
 
 
 async def create(body: dict[str, Any]) -> Any:

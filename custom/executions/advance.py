@@ -34,15 +34,21 @@ class Advance:
 
 
 async def advance(
-    conn: asyncpg.Connection, execution: asyncpg.Record | dict[str, Any], *, now: Any = None
+    conn: asyncpg.Connection,
+    execution: asyncpg.Record | dict[str, Any],
+    *,
+    now: Any = None,
+    fresh: bool = False,
 ) -> Advance:
+    """`fresh`: the execution was inserted in this transaction and has no runs yet."""
     result = Advance()
     if execution["status"] not in ACTIVE:
         return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
     steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
-    latest = {
-        r["step_key"]: r for r in await conn.fetch(q("execution_runs_latest"), execution["id"])
-    }
+    latest: dict[str, asyncpg.Record] = {}
+    if not fresh:
+        rows = await conn.fetch(q("execution_runs_latest"), execution["id"])
+        latest = {r["step_key"]: r for r in rows}
     outputs = {k: r["output"] for k, r in latest.items() if r["status"] == "SUCCEEDED"}
     if len(outputs) == len(steps):
         await conn.execute(q("execution_complete"), execution["id"], outputs)

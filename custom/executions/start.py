@@ -54,8 +54,10 @@ async def start_execution(
             created_by,
         )
         if execution is not None:
-            await advance(conn, execution)
-            return Started(await conn.fetchrow(q("execution_get"), execution["id"]), True)
+            outcome = await advance(conn, execution, fresh=True)
+            if outcome.failed:  # a first step could not even resolve its inputs
+                execution = await conn.fetchrow(q("execution_get"), execution["id"])
+            return Started(execution, True)
     existing = await conn.fetchrow(q("execution_by_idempotency_key"), key)
     if existing is None:  # deleted in between: vanishingly rare; treat as a new submission
         return await start_execution(
