@@ -9,6 +9,9 @@ from typing import Any
 import asyncpg
 
 from custom.executions.advance import advance
+from custom.executions.definitions import steps_of
+from custom.executions.references import InputReferenceError, resolve_inputs
+from custom.executions.runs import run_row
 from custom.idempotency import execution_content_hash
 from custom.sql import q
 
@@ -75,3 +78,60 @@ async def start_execution(
             f"version {existing['workflow_version']})"
         )
     return Started(existing, False)
+
+
+async def start_many(
+    conn: asyncpg.Connection,
+    workflow_id: uuid.UUID,
+    inputs_list: list[dict[str, Any]],
+    *,
+    created_by: str | None = None,
+) -> list[Started]:
+    """Start one execution per inputs (keyed by content hash) in one transaction.
+
+    Three statements for the whole batch: the executions, their first runs, one
+    NOTIFY. An execution whose first steps cannot resolve their inputs takes the
+    ordinary path (advance), which dead-letters them.
+    """
+    async with conn.transaction():
+        workflow = await conn.fetchrow(q("workflow_current"), workflow_id)
+        if workflow is None:
+            raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
+        version = workflow["version"]
+        hashes = [execution_content_hash(workflow_id, version, i) for i in inputs_list]
+        batch = [
+            {"inputs": i, "key": h, "hash": h} for i, h in zip(inputs_list, hashes, strict=True)
+        ]
+        created = await conn.fetch(
+            q("executions_insert_many"), workflow_id, version, batch, created_by
+        )
+        steps = await steps_of(conn, workflow_id, version)
+        roots = [s for s in steps if not s.get("dependsOn")]
+        rows: list[dict[str, Any]] = []
+        for execution in created:
+            try:
+                first = [
+                    (s, resolve_inputs(s.get("inputs") or {}, execution["inputs"], {}))
+                    for s in roots
+                ]
+            except InputReferenceError:
+                await advance(conn, execution, fresh=True)
+                continue
+            rows += [
+                {**run_row(s, inputs), "execution_id": str(execution["id"])} for s, inputs in first
+            ]
+        if rows:
+            await conn.execute(q("runs_insert_many"), rows)
+            await conn.execute(q("runs_notify"))
+    by_key = {e["idempotency_key"]: Started(e, True) for e in created}
+    missing = [h for h in hashes if h not in by_key]
+    if missing:
+        for e in await conn.fetch(q("executions_by_keys"), missing):
+            by_key[e["idempotency_key"]] = Started(e, False)
+    seen: set[str] = set()
+    results = []
+    for h in hashes:  # a duplicate inside the batch is reported as not created
+        started = by_key[h]
+        results.append(started if h not in seen else Started(started.execution, False))
+        seen.add(h)
+    return results

@@ -101,3 +101,31 @@ RETURNING id, workflow_id, workflow_version, status, inputs, trace_context;
 -- name: execution_trace_context
 -- The W3C trace context stored with an execution at submit (runs continue that trace).
 SELECT trace_context FROM workflow_executions WHERE id = $1;
+
+-- name: executions_insert_many
+-- Start many executions of one workflow version in one statement (batch submit);
+-- duplicates of existing keys, and within the batch, are skipped by the unique index.
+INSERT INTO workflow_executions
+    (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
+     created_by, started_at)
+SELECT $1, $2, 'RUNNING', e.inputs, e.key, e.hash, $4, now()
+FROM jsonb_to_recordset($3::jsonb) AS e(inputs jsonb, key text, hash text)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING *;
+
+-- name: executions_by_keys
+-- The executions that a batch's skipped duplicates refer to.
+SELECT * FROM workflow_executions WHERE idempotency_key = ANY($1::text[]);
+
+-- name: runs_insert_many
+-- The first runs of many executions in one statement (batch submit).
+INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
+                  idempotency_key, held, max_attempts, retry, timeout_seconds,
+                  breaker_key, available_at)
+SELECT s.execution_id, s.step_key, s.module, 1, 'PENDING', s.inputs, s.config,
+       s.idempotency_key, false, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
+       clock_timestamp()
+FROM jsonb_to_recordset($1::jsonb) AS s(
+    execution_id uuid, step_key text, module text, inputs jsonb, config jsonb,
+    idempotency_key text, max_attempts int, retry jsonb, timeout_seconds float8,
+    breaker_key text);
