@@ -265,6 +265,11 @@ class RunRow(SQLModel, table=True):
             postgresql_where=sa.text("status = 'LEASED'"),
         ),
         sa.Index(
+            "ix_runs_cancel_requested",
+            "lease_owner",
+            postgresql_where=sa.text("status = 'LEASED' AND cancel_requested"),
+        ),
+        sa.Index(
             "ux_runs_step_attempt",
             "execution_id",
             "step_key",

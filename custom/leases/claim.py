@@ -32,16 +32,35 @@ async def claim_runs(
     )
 
 
+async def extend_runner_lease(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    lease_seconds: float,
+    now: datetime.datetime | None = None,
+) -> datetime.datetime:
+    """Create or extend the runner's lease row; returns its new expiry."""
+    return await conn.fetchval(q("runner_lease_extend"), runner_id, float(lease_seconds), now)
+
+
 async def heartbeat_runner(
     conn: asyncpg.Connection | asyncpg.Pool,
     runner_id: str,
     lease_seconds: float,
     now: datetime.datetime | None = None,
+    *,
+    cancels: bool = True,
 ) -> tuple[datetime.datetime, list[uuid.UUID]]:
-    """Extend the runner's lease; returns its expiry and the runs asked to cancel."""
-    row = await conn.fetchrow(q("runner_heartbeat"), runner_id, float(lease_seconds), now)
-    assert row is not None
-    return row["expires_at"], list(row["cancel_ids"])
+    """Extend the runner's lease; returns its expiry and the runs asked to cancel.
+
+    Two statements, each committed on its own: the lease row is locked only for the
+    one-row upsert, and the cancel lookup (a partial index of the runs asked to
+    cancel) holds no lock at all. `cancels=False` skips the lookup (an idle runner).
+    """
+    expires = await extend_runner_lease(conn, runner_id, lease_seconds, now)
+    if not cancels:
+        return expires, []
+    cancel_ids = await conn.fetchval(q("runner_cancel_requested"), runner_id)
+    return expires, list(cancel_ids)
 
 
 async def heartbeat_run(

@@ -26,11 +26,26 @@ from custom.sql import q
 ENDED = ("CANCELLED", "COMPLETED")
 
 
-async def _lock_execution(conn: asyncpg.Connection, run_id: uuid.UUID) -> asyncpg.Record:
-    execution = await conn.fetchrow(q("execution_lock_by_run"), run_id)
+async def _lock_execution(
+    conn: asyncpg.Connection, run_id: uuid.UUID, execution_id: uuid.UUID | None
+) -> asyncpg.Record:
+    """Lock the run's execution: by its id when the caller knows it (the in-process
+    runner has it from the claim), else found through the run (REST: by run id)."""
+    if execution_id is not None:
+        execution = await conn.fetchrow(q("execution_lock"), execution_id)
+    else:
+        execution = await conn.fetchrow(q("execution_lock_by_run"), run_id)
     if execution is None:
         raise RunNotFound(f"Run {run_id} does not exist")
     return execution
+
+
+def _check_owner(run: asyncpg.Record, execution: asyncpg.Record) -> None:
+    """The execution locked first must be the run's own (else lock order is broken)."""
+    if run["execution_id"] != execution["id"]:
+        raise ValueError(
+            f"Run {run['id']} belongs to execution {run['execution_id']}, not {execution['id']}"
+        )
 
 
 async def _finish(
@@ -43,6 +58,7 @@ async def _finish(
     error: Any,
     started_at: datetime.datetime | None,
     now: datetime.datetime | None,
+    execution: asyncpg.Record,
 ) -> asyncpg.Record:
     run = await conn.fetchrow(
         q("run_finish"), run_id, runner_id, token, status, output, error, started_at, now
@@ -52,6 +68,7 @@ async def _finish(
             f"Run {run_id} is not leased to {runner_id!r} with token {token}"
             " (stale token, foreign runner or expired lease)"
         )
+    _check_owner(run, execution)
     return run
 
 
@@ -64,11 +81,13 @@ async def complete_run(
     *,
     started_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
+    execution_id: uuid.UUID | None = None,
 ) -> asyncpg.Record:
+    """`execution_id`: the run's execution when the caller knows it (locked by id)."""
     async with conn.transaction():
-        execution = await _lock_execution(conn, run_id)
+        execution = await _lock_execution(conn, run_id, execution_id)
         run = await _finish(
-            conn, run_id, runner_id, token, "SUCCEEDED", output, None, started_at, now
+            conn, run_id, runner_id, token, "SUCCEEDED", output, None, started_at, now, execution
         )
         await advance(conn, execution)
         await record_success(conn, run)
@@ -82,10 +101,11 @@ async def cancel_finished_run(
     token: int,
     *,
     started_at: datetime.datetime | None = None,
+    execution_id: uuid.UUID | None = None,
 ) -> asyncpg.Record:
     """A runner stopped a run because its execution was cancelled."""
     async with conn.transaction():
-        await _lock_execution(conn, run_id)
+        execution = await _lock_execution(conn, run_id, execution_id)
         run = await _finish(
             conn,
             run_id,
@@ -96,6 +116,7 @@ async def cancel_finished_run(
             {"message": "cancelled", "type": "cancelled"},
             started_at,
             None,
+            execution,
         )
         await release_trial(conn, run)
         return run
@@ -111,6 +132,7 @@ async def fail_run(
     retryable: bool,
     started_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
+    execution_id: uuid.UUID | None = None,
 ) -> asyncpg.Record:
     """Retry with backoff while attempts remain, else quarantine in the dead-letter queue.
 
@@ -120,15 +142,19 @@ async def fail_run(
     does, ends CANCELLED; otherwise FAILED.
     """
     async with conn.transaction():
-        execution = await _lock_execution(conn, run_id)
+        execution = await _lock_execution(conn, run_id, execution_id)
         current = await conn.fetchrow(q("run_attempts"), run_id)
+        if current is None:
+            raise RunNotFound(f"Run {run_id} does not exist")
         over = execution["status"] in ENDED
         retry = not over and retryable and current["attempt"] < current["max_attempts"]
         if over:
             status = "CANCELLED" if current["cancel_requested"] else "FAILED"
         else:
             status = "FAILED" if retry else "DEAD_LETTERED"
-        run = await _finish(conn, run_id, runner_id, token, status, None, error, started_at, now)
+        run = await _finish(
+            conn, run_id, runner_id, token, status, None, error, started_at, now, execution
+        )
         if retry:
             nxt = await schedule_retry(conn, execution, run, now=now)
             add_event(

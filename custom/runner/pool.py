@@ -3,8 +3,10 @@
 - claims are sized to the free slots (FOR UPDATE SKIP LOCKED, oldest first);
 - it sleeps until LISTEN/NOTIFY says work appeared, the next delayed run is due,
   or the poll interval passes (so a lost notification only delays);
-- one heartbeat statement per interval for the whole runner, which also brings
-  back the runs whose execution was cancelled: their tasks are interrupted;
+- the runner creates its lease row when it starts and extends it every heartbeat
+  interval (one one-row statement, busy or idle), so claims never have to write
+  it; while runs are in flight a second, lock-free lookup brings back the runs
+  whose execution was cancelled: their tasks are interrupted;
 - per-step timeouts; a clean stop waits a grace period, then gives the runs that
   are still leased back without using an attempt.
 """
@@ -25,7 +27,13 @@ from typing import Any
 import asyncpg
 
 from custom.db.urls import asyncpg_url
-from custom.leases.claim import LeaseLost, claim_runs, heartbeat_runner, release_runs
+from custom.leases.claim import (
+    LeaseLost,
+    claim_runs,
+    extend_runner_lease,
+    heartbeat_runner,
+    release_runs,
+)
 from custom.leases.finish import cancel_finished_run, complete_run, fail_run
 from custom.modules.context import ModuleContext
 from custom.modules.errors import PermanentError, TransientError
@@ -74,10 +82,15 @@ class RunnerPool:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._listener: asyncpg.Connection | None = None
+        self._unstarted: list[asyncpg.Record] = []
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
         await self._listen()
+        try:
+            await extend_runner_lease(self.pool, self.runner_id, self.lease_seconds)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.exception("could not create the runner's lease; the first claim will")
         self._tasks = [
             asyncio.create_task(self._claim_loop(), name="valkyr-claim"),
             asyncio.create_task(self._heartbeat_loop(), name="valkyr-heartbeat"),
@@ -95,11 +108,16 @@ class RunnerPool:
         self._slot_free.set()
         claim = self._tasks[0] if self._tasks else None
         if claim:
-            claim.cancel()
+            # let a claim in flight finish: cancelling it after the database committed
+            # would lose its runs (leased to us, never started, never given back)
+            done, _ = await asyncio.wait([claim], timeout=self.shutdown_grace_seconds)
+            if not done:
+                claim.cancel()
             await asyncio.gather(claim, return_exceptions=True)
         if self.inflight:
             await asyncio.wait(list(self.inflight.values()), timeout=self.shutdown_grace_seconds)
-        leftover = list(self.inflight)
+        leftover = list(self.inflight) + [row["id"] for row in self._unstarted]
+        self._unstarted.clear()
         for task in self.inflight.values():
             task.cancel()
         await asyncio.gather(*self.inflight.values(), return_exceptions=True)
@@ -149,6 +167,9 @@ class RunnerPool:
                 log.exception("claim failed; retrying after the poll interval")
                 await asyncio.sleep(self.poll_seconds)
                 continue
+            if self._stopping:  # claimed while stopping: given back by stop(), not run
+                self._unstarted.extend(rows)
+                break
             for row in rows:
                 hooks.dispatched(row)
                 self.inflight[row["id"]] = asyncio.create_task(self._execute(row))
@@ -171,12 +192,8 @@ class RunnerPool:
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
-            if not self.inflight:
-                continue
             try:
-                _expires, cancel_ids = await heartbeat_runner(
-                    self.pool, self.runner_id, self.lease_seconds
-                )
+                _expires, cancel_ids = await self._heartbeat()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 hooks.heartbeat_failed()
                 log.exception("heartbeat failed; runs keep going until their lease says")
@@ -186,6 +203,23 @@ class RunnerPool:
                 if task is not None and run_id not in self._cancel_requested:
                     self._cancel_requested.add(run_id)
                     task.cancel()
+
+    async def _heartbeat(self) -> tuple[datetime.datetime, list[uuid.UUID]]:
+        """On the LISTEN connection when there is one: a heartbeat never waits for a
+        pooled connection behind a burst of completions. Falls back to the pool."""
+        cancels = bool(self.inflight)
+        own = self._listener
+        if own is not None and not own.is_closed():
+            try:
+                return await asyncio.wait_for(
+                    heartbeat_runner(own, self.runner_id, self.lease_seconds, cancels=cancels),
+                    max(self.heartbeat_seconds * 5, 1.0),
+                )
+            except (OSError, TimeoutError, asyncpg.InterfaceError):
+                log.warning("heartbeat on the LISTEN connection failed; using the pool")
+        return await heartbeat_runner(
+            self.pool, self.runner_id, self.lease_seconds, cancels=cancels
+        )
 
     # -- running one run ----------------------------------------------------------
     async def _execute(self, row: asyncpg.Record) -> None:
@@ -200,7 +234,12 @@ class RunnerPool:
                 status = "CANCELLED"
                 await self._report(
                     lambda c: cancel_finished_run(
-                        c, run_id, self.runner_id, row["lease_token"], started_at=started
+                        c,
+                        run_id,
+                        self.runner_id,
+                        row["lease_token"],
+                        started_at=started,
+                        execution_id=row["execution_id"],
                     )
                 )
             elif not self._stopping:
@@ -246,7 +285,15 @@ class RunnerPool:
             error = {"message": str(exc) or type(exc).__name__, "type": type(exc).__name__}
             return await self._fail(row, error, True, started)
         await self._report(
-            lambda c: complete_run(c, row["id"], self.runner_id, token, output, started_at=started)
+            lambda c: complete_run(
+                c,
+                row["id"],
+                self.runner_id,
+                token,
+                output,
+                started_at=started,
+                execution_id=row["execution_id"],
+            )
         )
         return "SUCCEEDED"
 
@@ -266,6 +313,7 @@ class RunnerPool:
                 error,
                 retryable=retryable,
                 started_at=started,
+                execution_id=row["execution_id"],
             )
         )
         return "FAILED"

@@ -1,7 +1,10 @@
 -- name: run_claim
 -- Lease up to $3 ready runs of the modules $2 for runner $1 (oldest first), skipping
--- rows other claimers hold. The runner's lease row is created or extended in the
--- same statement; every claimed run gets a fresh fencing token.
+-- rows other claimers hold; every claimed run gets a fresh fencing token. The
+-- runner's lease row is created, or extended to $5 seconds, in the same statement
+-- only when it is missing or has less than 90% of $5 left: a runner that heartbeats
+-- (the in-process one does, every few seconds) never writes it from a claim, so
+-- claims do not queue on that row lock. lease_expires_at is the lease in force.
 -- $4 is the clock (NULL = now()), $5 the lease in seconds.
 -- Circuit breakers (DESIGN §8), in the same round trip: a ready run whose breaker is
 -- OPEN is parked (available_at moves to the breaker's reset time; no attempt is used);
@@ -61,11 +64,16 @@ WITH ready AS (
     JOIN breaker k ON k.key = t.breaker_key
     WHERE b.key = t.breaker_key
     RETURNING b.key
+), current_lease AS (
+    SELECT expires_at FROM runner_leases WHERE runner_id = $1
 ), lease AS (
     INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at)
     SELECT $1, coalesce($4::timestamptz, now()) + make_interval(secs => $5),
            coalesce($4::timestamptz, now())
     WHERE EXISTS (SELECT 1 FROM decided WHERE action IN ('lease', 'trial'))
+      AND NOT EXISTS (SELECT 1 FROM current_lease
+                      WHERE expires_at >= coalesce($4::timestamptz, now())
+                                          + make_interval(secs => $5 * 0.9))
     ON CONFLICT (runner_id) DO UPDATE
         SET expires_at = greatest(l.expires_at, EXCLUDED.expires_at),
             heartbeat_at = EXCLUDED.heartbeat_at
@@ -76,32 +84,38 @@ SET status = 'LEASED', lease_owner = $1, lease_token = nextval('run_lease_token_
     claimed_at = coalesce($4::timestamptz, now()), cancel_requested = false
 FROM decided d
 WHERE r.id = d.id AND d.action IN ('lease', 'trial')
-RETURNING r.*, (SELECT expires_at FROM lease) AS lease_expires_at;
+RETURNING r.*, coalesce((SELECT expires_at FROM lease),
+                        (SELECT expires_at FROM current_lease)) AS lease_expires_at;
 
--- name: runner_heartbeat
--- One statement per runner per interval, whatever the number of runs it holds:
--- extend the runner's lease and report which of its runs were asked to cancel.
-WITH lease AS (
-    INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at)
-    VALUES ($1, coalesce($3::timestamptz, now()) + make_interval(secs => $2),
-            coalesce($3::timestamptz, now()))
-    ON CONFLICT (runner_id) DO UPDATE
-        SET expires_at = EXCLUDED.expires_at, heartbeat_at = EXCLUDED.heartbeat_at
-    RETURNING l.expires_at
-)
-SELECT (SELECT expires_at FROM lease) AS expires_at,
-       coalesce((SELECT array_agg(id) FROM runs
-                 WHERE lease_owner = $1 AND status = 'LEASED' AND cancel_requested),
-                '{}'::uuid[]) AS cancel_ids;
+-- name: runner_lease_extend
+-- One statement per runner per interval, whatever the number of runs it holds: create
+-- or extend the runner's lease. Kept to this one row so the row lock (which claims
+-- that must create a lease wait on) is held for microseconds.
+INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at)
+VALUES ($1, coalesce($3::timestamptz, now()) + make_interval(secs => $2),
+        coalesce($3::timestamptz, now()))
+ON CONFLICT (runner_id) DO UPDATE
+    SET expires_at = EXCLUDED.expires_at, heartbeat_at = EXCLUDED.heartbeat_at
+RETURNING l.expires_at;
+
+-- name: runner_cancel_requested
+-- The runs of runner $1 that were asked to cancel (ix_runs_cancel_requested: reads
+-- only those, not every run the runner holds). Its own statement: it locks nothing.
+SELECT coalesce(array_agg(id), '{}'::uuid[]) FROM runs
+WHERE lease_owner = $1 AND status = 'LEASED' AND cancel_requested;
 
 -- name: run_heartbeat
 -- REST heartbeat of one run: extends the runner's lease only while the run is still
--- leased to that runner with that token and the lease has not expired.
+-- leased to that runner with that token and the lease has not expired. The run is
+-- reached through its primary key only; the lease is checked on the runner's row
+-- (not a join on lease_owner, which would read every run of the runner), and the
+-- status test is kept away from ix_runs_leased_owner as in run_finish.
 WITH held AS (
     SELECT r.cancel_requested FROM runs r
-    JOIN runner_leases l ON l.runner_id = r.lease_owner
-    WHERE r.id = $1 AND r.status = 'LEASED' AND r.lease_owner = $2 AND r.lease_token = $3
-      AND l.expires_at > coalesce($5::timestamptz, now())
+    WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE
+      AND r.lease_owner = $2 AND r.lease_token = $3
+      AND EXISTS (SELECT 1 FROM runner_leases l
+                  WHERE l.runner_id = $2 AND l.expires_at > coalesce($5::timestamptz, now()))
 ), lease AS (
     UPDATE runner_leases
     SET expires_at = coalesce($5::timestamptz, now()) + make_interval(secs => $4),
@@ -115,12 +129,20 @@ SELECT (SELECT expires_at FROM lease) AS expires_at,
 -- name: run_finish
 -- Fenced completion or failure: only the current holder (owner + token, lease not
 -- expired) may finish a run. No row back = stale token, foreign runner or lost lease.
+-- The run is reached through runs_pkey only; the lease check is a one-time probe of
+-- the runner's row ($2 = lease_owner), never a scan of the runner's other runs.
+-- `(status = 'LEASED') IS TRUE` (same meaning: status is NOT NULL) is written so the
+-- planner cannot match it to the predicate of ix_runs_leased_owner: with statistics
+-- taken before the runner's runs were leased (the usual case right after a burst of
+-- claims) that index looks nearly empty, and the planner read all of the runner's
+-- runs through it (lease_owner = $2) on every completion instead of one pkey probe.
 UPDATE runs r
 SET status = $4, output = $5, error = $6, finished_at = now(),
     started_at = coalesce($7::timestamptz, r.started_at, r.claimed_at)
-FROM runner_leases l
-WHERE r.id = $1 AND r.status = 'LEASED' AND r.lease_owner = $2 AND r.lease_token = $3
-  AND l.runner_id = r.lease_owner AND l.expires_at > coalesce($8::timestamptz, now())
+WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE
+  AND r.lease_owner = $2 AND r.lease_token = $3
+  AND EXISTS (SELECT 1 FROM runner_leases l
+              WHERE l.runner_id = $2 AND l.expires_at > coalesce($8::timestamptz, now()))
 RETURNING r.*;
 
 -- name: run_get

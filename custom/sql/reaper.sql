@@ -1,23 +1,40 @@
 -- name: reap_candidates
--- LEASED runs whose runner's lease expired (or vanished), oldest lease first.
--- $1 is the clock (NULL = now()).
+-- LEASED runs whose runner's lease expired (or vanished), oldest claim first.
+-- $1 is the clock (NULL = now()). Never a scan of every LEASED run: the distinct
+-- owners of LEASED runs are found by skipping through ix_runs_leased_owner (one
+-- index probe per owner, a loose index scan), those without a live lease row (expired
+-- or missing alike) are kept, and only their runs are read (ix_runs_leased_owner
+-- again). With every runner alive this is a couple of index probes per runner.
+WITH RECURSIVE owners(owner) AS (
+    SELECT (SELECT min(lease_owner) FROM runs WHERE status = 'LEASED')
+    UNION ALL
+    SELECT (SELECT min(r.lease_owner) FROM runs r
+            WHERE r.status = 'LEASED' AND r.lease_owner > o.owner)
+    FROM owners o
+    WHERE o.owner IS NOT NULL
+), lapsed AS (
+    SELECT o.owner FROM owners o
+    WHERE o.owner IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM runner_leases l
+                      WHERE l.runner_id = o.owner
+                        AND l.expires_at >= coalesce($1::timestamptz, now()))
+)
 SELECT r.id, r.execution_id, r.lease_token
 FROM runs r
-LEFT JOIN runner_leases l ON l.runner_id = r.lease_owner
-WHERE r.status = 'LEASED'
-  AND (l.expires_at IS NULL OR l.expires_at < coalesce($1::timestamptz, now()))
+WHERE r.status = 'LEASED' AND r.lease_owner = ANY (ARRAY(SELECT owner FROM lapsed))
 ORDER BY r.claimed_at
 LIMIT $2;
 
 -- name: reap_run
 -- Re-check under the execution lock and fail the zombie attempt; no row back means
--- another reaper, or the runner itself, got there first.
+-- another reaper, or the runner itself, got there first. The run is found by its
+-- primary key (`IS TRUE` keeps the planner off ix_runs_leased_owner, see run_finish).
 UPDATE runs r
 SET status = CASE WHEN r.attempt >= r.max_attempts THEN 'DEAD_LETTERED' ELSE 'FAILED' END,
     finished_at = now(),
     error = jsonb_build_object('message', 'lease expired: the runner stopped heartbeating',
                                'type', 'lease_expired', 'leaseOwner', r.lease_owner)
-WHERE r.id = $1 AND r.status = 'LEASED' AND r.lease_token = $2
+WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE AND r.lease_token = $2
   AND NOT EXISTS (SELECT 1 FROM runner_leases l
                   WHERE l.runner_id = r.lease_owner
                     AND l.expires_at >= coalesce($3::timestamptz, now()))

@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
-from custom.leases.claim import LeaseLost, claim_runs, heartbeat_runner
-from custom.leases.finish import complete_run
+from custom.leases.claim import LeaseLost, claim_runs, extend_runner_lease, heartbeat_runner
+from custom.leases.finish import complete_run, fail_run
 from custom.reaper.reaper import reap_once
 from tests.engine_support import insert_workflow, start
 
@@ -136,3 +136,128 @@ async def test_replayed_step_with_an_already_succeeded_key_reuses_its_output(db)
     assert await claim_runs(db, "w", MODULES, 5, 30) == []
     outputs = await db.fetch("SELECT output FROM runs ORDER BY attempt")
     assert [o["output"] for o in outputs] == [{"charged": 1}, {"charged": 1}]
+
+
+async def _lease_row(db, runner_id: str):
+    return await db.fetchrow(
+        "SELECT expires_at, heartbeat_at, xmin::text AS xmin FROM runner_leases"
+        " WHERE runner_id = $1",
+        runner_id,
+    )
+
+
+async def test_claim_creates_a_missing_lease_and_reports_it(db) -> None:
+    """A REST runner has no lease row before its first claim: the claim creates it."""
+    await one_step(db, 2)
+    assert await _lease_row(db, "rest") is None
+    (run,) = await claim_runs(db, "rest", MODULES, 1, 30)
+    row = await _lease_row(db, "rest")
+    assert row is not None and run["lease_expires_at"] == row["expires_at"]
+    assert later(25) < row["expires_at"] < later(35)
+
+
+async def test_claim_leaves_a_comfortably_alive_lease_alone(db) -> None:
+    """Claims do not write the runner's lease row while it has >= 90% of a lease left
+    (the in-process runner extends it on every heartbeat), so they never queue on it."""
+    await one_step(db, 3)
+    await extend_runner_lease(db, "busy", 60)
+    before = await _lease_row(db, "busy")
+    (run,) = await claim_runs(db, "busy", MODULES, 1, 60)
+    after = await _lease_row(db, "busy")
+    assert after == before  # same row version: not rewritten
+    assert run["lease_expires_at"] == before["expires_at"]
+    # 10 s on, less than 90% of the lease is left: the claim extends it (never shortens)
+    (run,) = await claim_runs(db, "busy", MODULES, 1, 60, now=later(10))
+    extended = await _lease_row(db, "busy")
+    assert extended["xmin"] != before["xmin"]
+    assert extended["expires_at"] > before["expires_at"]
+    assert run["lease_expires_at"] == extended["expires_at"]
+    # an expired (not yet reaped) lease is renewed by the next claim
+    await db.execute("UPDATE runner_leases SET expires_at = now() - interval '1 second'")
+    (run,) = await claim_runs(db, "busy", MODULES, 1, 60)
+    assert run["lease_expires_at"] > later(55)
+    assert await reap_once(db) == 0  # one lease per runner: it covers all three runs
+    assert await db.fetchval("SELECT status FROM runs WHERE id = $1", run["id"]) == "LEASED"
+
+
+async def test_heartbeat_creates_the_lease_and_lists_runs_asked_to_cancel(db) -> None:
+    await one_step(db, 3)
+    runs = await claim_runs(db, "hb", MODULES, 3, 30)
+    await db.execute("DELETE FROM runner_leases")  # e.g. removed by an operator
+    await db.execute("UPDATE runs SET cancel_requested = true WHERE id = $1", runs[0]["id"])
+    expires, cancel_ids = await heartbeat_runner(db, "hb", 60)
+    assert expires > later(55) and cancel_ids == [runs[0]["id"]]
+    _expires, none = await heartbeat_runner(db, "hb", 60, cancels=False)
+    assert none == []
+    assert await reap_once(db) == 0
+
+
+async def test_reaper_takes_only_the_runs_of_lapsed_or_missing_leases(db) -> None:
+    await one_step(db, 9)
+    assert len(await claim_runs(db, "alive", MODULES, 3, 60)) == 3
+    assert len(await claim_runs(db, "expired", MODULES, 3, 5)) == 3
+    orphans = await claim_runs(db, "vanished", MODULES, 3, 60)
+    await db.execute("DELETE FROM runner_leases WHERE runner_id = 'vanished'")
+    moment = later(10)
+    counts = await asyncio.gather(*[reap_once(db, now=moment) for _ in range(3)])
+    assert sum(counts) == 6
+    rows = await db.fetch(
+        "SELECT lease_owner, status FROM runs WHERE attempt = 1 ORDER BY lease_owner"
+    )
+    by_owner = {}
+    for r in rows:
+        by_owner.setdefault(r["lease_owner"], set()).add(r["status"])
+    assert by_owner == {"alive": {"LEASED"}, "expired": {"FAILED"}, "vanished": {"FAILED"}}
+    assert await db.fetchval("SELECT count(*) FROM runs WHERE attempt = 2") == 6
+    assert await db.fetchval("SELECT value FROM engine_counters") == 6
+    async with db.acquire() as conn:
+        with pytest.raises(LeaseLost):
+            await complete_run(conn, orphans[0]["id"], "vanished", orphans[0]["lease_token"], {})
+
+
+async def test_reaper_batch_limit_leaves_the_rest_for_the_next_pass(db) -> None:
+    await one_step(db, 7)
+    assert len(await claim_runs(db, "gone", MODULES, 7, 5)) == 7
+    moment = later(10)
+    assert await reap_once(db, now=moment, batch=4) == 4
+    assert await reap_once(db, now=moment, batch=4) == 3
+    assert await reap_once(db, now=moment, batch=4) == 0
+
+
+async def test_finish_by_execution_id_locks_that_execution_and_checks_it(db) -> None:
+    first, second = await one_step(db, 2)
+    a, b = sorted(await claim_runs(db, "r", MODULES, 2, 60), key=lambda r: r["execution_id"])
+    other = {a["execution_id"]: b["execution_id"], b["execution_id"]: a["execution_id"]}
+    async with db.acquire() as conn:
+        with pytest.raises(ValueError):  # a wrong execution id changes nothing
+            await complete_run(
+                conn, a["id"], "r", a["lease_token"], {}, execution_id=other[a["execution_id"]]
+            )
+        assert await db.fetchval("SELECT status FROM runs WHERE id = $1", a["id"]) == "LEASED"
+        await complete_run(
+            conn, a["id"], "r", a["lease_token"], {"ok": 1}, execution_id=a["execution_id"]
+        )
+        with pytest.raises(LeaseLost):
+            await complete_run(
+                conn, a["id"], "r", a["lease_token"], {}, execution_id=a["execution_id"]
+            )
+        await fail_run(
+            conn,
+            b["id"],
+            "r",
+            b["lease_token"],
+            {"message": "boom"},
+            retryable=True,
+            execution_id=b["execution_id"],
+        )
+    statuses = dict(await db.fetch("SELECT id, status FROM workflow_executions"))
+    assert statuses[a["execution_id"]] == "COMPLETED"
+    assert statuses[b["execution_id"]] == "RUNNING"
+    assert {first, second} == set(statuses)
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM runs WHERE execution_id = $1 AND status = 'PENDING'",
+            b["execution_id"],
+        )
+        == 1
+    )

@@ -1,10 +1,18 @@
-"""The claim query uses the partial index on ready runs, not a scan of the runs table.
+"""Hot-path queries read the rows they need through the right index, never a scan.
+
+The claim uses the partial index on ready runs, not a scan of the runs table.
 
 TOOLCHAIN: a prepared claim planned while `runs` was empty kept a sequential scan
 (13M rows read, p95 18 ms at 1,000/s). Here the table holds a realistic mix
 (20k PENDING + 20k SUCCEEDED, analysed) and both the plan PostgreSQL picks for the
 bound parameters and the generic plan a prepared statement falls back to after
 five executions must read the ready runs through ix_runs_ready.
+
+The completion (run_finish) and the REST run heartbeat (run_heartbeat) of one run
+with 10,000 runs leased by the same runner reach that run through runs_pkey only:
+a join on lease_owner made the planner read all 10,000 runs of the runner through
+ix_runs_leased_owner on every completion (2 ms mean, 92 ms max). The reaper and the
+runner's cancel lookup touch a handful of index entries, not every leased run.
 """
 
 from __future__ import annotations
@@ -109,3 +117,196 @@ async def test_claim_generic_plan_uses_ready_index(db: asyncpg.Pool) -> None:
         finally:
             await conn.execute("RESET plan_cache_mode")
             await conn.execute("DEALLOCATE claim")
+
+
+# -- the lease path with 10,000 runs leased by one runner -------------------------------
+
+OWNER = "hold-runner"
+
+
+async def _load_leased(
+    conn: asyncpg.Connection, *, stale: bool = False, leased: int = 10_000
+) -> asyncpg.Record:
+    """`leased` LEASED runs of OWNER (live lease), plus as many finished ones.
+
+    `stale`: the statistics were taken while those runs were still PENDING (what a
+    runner that just claimed a burst sees until autoanalyze comes by): then the
+    partial index ix_runs_leased_owner looks nearly empty to the planner.
+    """
+    wf = await conn.fetchval(
+        "INSERT INTO workflows (name, version, steps) VALUES ('held', 1, '[]') RETURNING id"
+    )
+    await conn.execute(
+        """
+        INSERT INTO workflow_executions (id, workflow_id, workflow_version, status,
+                                         idempotency_key, request_hash)
+        SELECT gen_random_uuid(), $1, 1, 'RUNNING', 'k' || g, 'h' || g
+        FROM generate_series(1, $2) AS g
+        """,
+        wf,
+        leased * 2,
+    )
+    await conn.execute(
+        """
+        INSERT INTO runs (execution_id, step_key, module, status, idempotency_key,
+                          claimed_at, finished_at, output)
+        SELECT e.id, 's', 'noop',
+               CASE WHEN e.k <= $1 THEN 'PENDING' ELSE 'SUCCEEDED' END,
+               'i' || e.k, now(),
+               CASE WHEN e.k > $1 THEN now() END,
+               CASE WHEN e.k > $1 THEN '{}'::jsonb END
+        FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM workflow_executions) e
+        """,
+        leased,
+    )
+    if stale:
+        await conn.execute("VACUUM ANALYZE runs")
+    await conn.execute(
+        "UPDATE runs SET status = 'LEASED', lease_owner = $1,"
+        " lease_token = nextval('run_lease_token_seq') WHERE status = 'PENDING'",
+        OWNER,
+    )
+    await conn.execute(
+        "INSERT INTO runner_leases (runner_id, expires_at, heartbeat_at)"
+        " VALUES ($1, now() + interval '2 minutes', now())",
+        OWNER,
+    )
+    if not stale:
+        await conn.execute("ANALYZE")
+    counts = dict(await conn.fetch("SELECT status, count(*) FROM runs GROUP BY status"))
+    assert counts == {"LEASED": leased, "SUCCEEDED": leased}
+    run = await conn.fetchrow(
+        "SELECT id, lease_token FROM runs WHERE status = 'LEASED' ORDER BY lease_token LIMIT 1"
+    )
+    assert run is not None
+    return run
+
+
+def _assert_one_run_by_pkey(plan: Any) -> None:
+    nodes = _nodes(plan)
+    on_runs = [
+        n for n in nodes if n.get("Relation Name") == "runs" and n["Node Type"] != "ModifyTable"
+    ]
+    text = json.dumps(plan, indent=1)
+    assert on_runs, text
+    assert all(n.get("Index Name") == "runs_pkey" for n in on_runs), text
+    assert not any(n.get("Index Name") == "ix_runs_leased_owner" for n in nodes), text
+    assert not any(n["Node Type"] == "Seq Scan" for n in on_runs), text
+
+
+FINISH_TYPES = "uuid, text, bigint, text, jsonb, jsonb, timestamptz, timestamptz"
+HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz"
+
+
+@pytest.mark.parametrize("stale", [False, True], ids=["analysed", "stale-statistics"])
+async def test_finish_and_run_heartbeat_reach_the_run_by_primary_key(
+    db: asyncpg.Pool, stale: bool
+) -> None:
+    async with db.acquire() as conn:
+        run = await _load_leased(conn, stale=stale)
+        rid, token = run["id"], run["lease_token"]
+        plan = await _explain(
+            conn,
+            "EXPLAIN (FORMAT JSON) " + q("run_finish"),
+            rid,
+            OWNER,
+            token,
+            "SUCCEEDED",
+            {},
+            None,
+            None,
+            None,
+        )
+        _assert_one_run_by_pkey(plan)
+        plan = await _explain(
+            conn, "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"), rid, OWNER, token, 60.0, None
+        )
+        _assert_one_run_by_pkey(plan)
+        plan = await _explain(conn, "EXPLAIN (FORMAT JSON) " + q("reap_run"), rid, token, None)
+        _assert_one_run_by_pkey(plan)
+
+
+@pytest.mark.parametrize("stale", [False, True], ids=["analysed", "stale-statistics"])
+async def test_finish_and_run_heartbeat_generic_plans_reach_the_run_by_primary_key(
+    db: asyncpg.Pool, stale: bool
+) -> None:
+    async with db.acquire() as conn:
+        run = await _load_leased(conn, stale=stale)
+        rid, token = run["id"], run["lease_token"]
+        await conn.execute(f"PREPARE finish({FINISH_TYPES}) AS " + q("run_finish"))
+        await conn.execute(f"PREPARE beat({HEARTBEAT_TYPES}) AS " + q("run_heartbeat"))
+        try:
+            await conn.execute("SET plan_cache_mode = force_generic_plan")
+            plan = await _explain(
+                conn,
+                f"EXPLAIN (FORMAT JSON) EXECUTE finish('{rid}', '{OWNER}', {token},"
+                " 'SUCCEEDED', '{}', NULL, NULL, NULL)",
+            )
+            _assert_one_run_by_pkey(plan)
+            plan = await _explain(
+                conn,
+                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, 60, NULL)",
+            )
+            _assert_one_run_by_pkey(plan)
+        finally:
+            await conn.execute("RESET plan_cache_mode")
+            await conn.execute("DEALLOCATE finish")
+            await conn.execute("DEALLOCATE beat")
+
+
+def _rows_read_from_runs(plan: Any) -> int:
+    """Rows the scans of `runs` returned, over all their loops (EXPLAIN ANALYZE)."""
+    return sum(
+        int(n["Actual Rows"] * n["Actual Loops"])
+        for n in _nodes(plan)
+        if n.get("Relation Name") == "runs"
+    )
+
+
+async def test_reaper_and_cancel_lookup_do_not_read_every_leased_run(db: asyncpg.Pool) -> None:
+    async with db.acquire() as conn:
+        await _load_leased(conn)
+        await conn.execute(
+            "UPDATE runs SET cancel_requested = true WHERE status = 'LEASED' AND lease_token <= 3"
+        )
+        await conn.execute("ANALYZE runs")
+        for generic in (False, True):
+            if generic:
+                await conn.execute("SET plan_cache_mode = force_generic_plan")
+            try:
+                # every runner alive: a couple of index probes, nothing to reap
+                plan = await _explain(
+                    conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + q("reap_candidates"), None, 500
+                )
+                nodes = _nodes(plan)
+                text = json.dumps(plan, indent=1)
+                assert not any(
+                    n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "runs" for n in nodes
+                ), text
+                assert _rows_read_from_runs(plan) <= 10, text
+                plan = await _explain(
+                    conn,
+                    "EXPLAIN (ANALYZE, FORMAT JSON) " + q("runner_cancel_requested"),
+                    OWNER,
+                )
+                text = json.dumps(plan, indent=1)
+                assert any(
+                    n.get("Index Name") == "ix_runs_cancel_requested" for n in _nodes(plan)
+                ), text
+                assert _rows_read_from_runs(plan) == 3, text
+            finally:
+                await conn.execute("RESET plan_cache_mode")
+        ids = await conn.fetchval(q("runner_cancel_requested"), OWNER)
+        assert len(ids) == 3
+        # the runner's lease lapses: all its runs are candidates, through the owner index
+        await conn.execute("UPDATE runner_leases SET expires_at = now() - interval '1 second'")
+        got = await conn.fetch(q("reap_candidates"), None, 20_000)
+        assert len(got) == 10_000
+        plan = await _explain(
+            conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + q("reap_candidates"), None, 500
+        )
+        nodes = _nodes(plan)
+        text = json.dumps(plan, indent=1)
+        assert not any(
+            n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "runs" for n in nodes
+        ), text
