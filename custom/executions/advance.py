@@ -39,14 +39,19 @@ async def advance(
     *,
     now: Any = None,
     fresh: bool = False,
+    latest_runs: list[asyncpg.Record] | None = None,
 ) -> Advance:
-    """`fresh`: the execution was inserted in this transaction and has no runs yet."""
+    """`fresh`: the execution was inserted in this transaction and has no runs yet;
+    `latest_runs`: its runs as execution_runs_latest gives them, read by the caller
+    (a batch reads those of many executions at once)."""
     result = Advance()
     if execution["status"] not in ACTIVE:
         return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
     steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
     latest: dict[str, asyncpg.Record] = {}
-    if not fresh:
+    if latest_runs is not None:
+        latest = {r["step_key"]: r for r in latest_runs}
+    elif not fresh:
         rows = await conn.fetch(q("execution_runs_latest"), execution["id"])
         latest = {r["step_key"]: r for r in rows}
     outputs = {k: r["output"] for k, r in latest.items() if r["status"] == "SUCCEEDED"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -204,3 +205,54 @@ async def schedule_retry(
     held = execution["status"] == "PAUSED"
     created = await insert_runs(conn, run["execution_id"], [row], held=held, now=now)
     return created[0]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One successful run to report: what complete_run takes, for a batch."""
+
+    run_id: uuid.UUID
+    execution_id: uuid.UUID
+    token: int
+    output: Any
+    started_at: datetime.datetime | None = None
+
+
+async def complete_runs(
+    conn: asyncpg.Connection, runner_id: str, items: list[Completion]
+) -> dict[uuid.UUID, asyncpg.Record]:
+    """Complete many runs of one runner in one transaction (group commit).
+
+    Same rules as complete_run: executions locked first (in id order), fenced on
+    owner + token + live lease, then each execution advanced once. Returns the runs
+    that were finished; a missing one had lost its lease.
+    """
+    async with conn.transaction():
+        executions = await conn.fetch(
+            q("executions_lock_many"), sorted({i.execution_id for i in items})
+        )
+        finished = await conn.fetch(
+            q("runs_complete_many"),
+            runner_id,
+            [
+                {
+                    "id": str(i.run_id),
+                    "execution_id": str(i.execution_id),
+                    "token": i.token,
+                    "output": i.output,
+                    "started_at": i.started_at.isoformat() if i.started_at else None,
+                }
+                for i in items
+            ],
+        )
+        by_id = {e["id"]: e for e in executions}
+        touched = sorted({r["execution_id"] for r in finished})
+        latest: dict[uuid.UUID, list[asyncpg.Record]] = {e: [] for e in touched}
+        for row in await conn.fetch(q("executions_runs_latest_many"), touched):
+            latest[row["execution_id"]].append(row)
+        for execution_id in touched:
+            await advance(conn, by_id[execution_id], latest_runs=latest[execution_id])
+        # breaker rows are the last locks, taken in key order
+        for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
+            await record_success(conn, run)
+    return {r["id"]: r for r in finished}

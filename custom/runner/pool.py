@@ -34,11 +34,12 @@ from custom.leases.claim import (
     heartbeat_runner,
     release_runs,
 )
-from custom.leases.finish import cancel_finished_run, complete_run, fail_run
+from custom.leases.finish import Completion, cancel_finished_run, fail_run
 from custom.modules.context import ModuleContext
 from custom.modules.errors import PermanentError, TransientError
 from custom.modules.registry import Module
 from custom.runner import hooks
+from custom.runner.completer import Completer, lost_message
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class RunnerPool:
         self.claim_batch = claim_batch
         self.database_url = database_url
         self.shutdown_grace_seconds = shutdown_grace_seconds
+        self._completer = Completer(pool, self.runner_id)
         self.inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._cancel_requested: set[uuid.UUID] = set()
         self._wake = asyncio.Event()
@@ -284,17 +286,10 @@ class RunnerPool:
         except Exception as exc:  # an unexpected error in a module is transient: retry it
             error = {"message": str(exc) or type(exc).__name__, "type": type(exc).__name__}
             return await self._fail(row, error, True, started)
-        await self._report(
-            lambda c: complete_run(
-                c,
-                row["id"],
-                self.runner_id,
-                token,
-                output,
-                started_at=started,
-                execution_id=row["execution_id"],
-            )
-        )
+        completion = Completion(row["id"], row["execution_id"], token, output, started)
+        if not await self._completer.complete(completion):
+            hooks.lease_lost()
+            log.warning("result discarded: %s", lost_message(row["id"], self.runner_id, token))
         return "SUCCEEDED"
 
     async def _fail(

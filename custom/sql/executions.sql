@@ -129,3 +129,10 @@ FROM jsonb_to_recordset($1::jsonb) AS s(
     execution_id uuid, step_key text, module text, inputs jsonb, config jsonb,
     idempotency_key text, max_attempts int, retry jsonb, timeout_seconds float8,
     breaker_key text);
+
+-- name: executions_runs_latest_many
+-- execution_runs_latest for many executions at once (batched completions).
+SELECT DISTINCT ON (execution_id, step_key)
+       execution_id, id, step_key, status, output, attempt, idempotency_key
+FROM runs WHERE execution_id = ANY($1::uuid[])
+ORDER BY execution_id, step_key, attempt DESC;

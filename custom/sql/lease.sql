@@ -192,3 +192,23 @@ SELECT attempt, max_attempts, cancel_requested FROM runs WHERE id = $1;
 SELECT extract(epoch FROM min(available_at) - now())::float8
 FROM runs
 WHERE status = 'PENDING' AND NOT held AND module = ANY($1::text[]);
+
+-- name: executions_lock_many
+-- Lock the executions of a batch of completions, in id order (so concurrent batches
+-- cannot deadlock), before touching their runs.
+SELECT id, workflow_id, workflow_version, status, inputs, trace_context
+FROM workflow_executions WHERE id = ANY($1::uuid[])
+ORDER BY id FOR UPDATE;
+
+-- name: runs_complete_many
+-- Fenced completion of a batch of runs of runner $1 in one statement; a run missing
+-- from the answer was not held with its token (stale token or lost lease).
+UPDATE runs r
+SET status = 'SUCCEEDED', output = u.output, finished_at = now(),
+    started_at = coalesce(u.started_at, r.started_at, r.claimed_at)
+FROM jsonb_to_recordset($2::jsonb)
+     AS u(id uuid, execution_id uuid, token bigint, output jsonb, started_at timestamptz)
+WHERE r.id = u.id AND r.execution_id = u.execution_id
+  AND (r.status = 'LEASED') IS TRUE AND r.lease_owner = $1 AND r.lease_token = u.token
+  AND EXISTS (SELECT 1 FROM runner_leases l WHERE l.runner_id = $1 AND l.expires_at > now())
+RETURNING r.*;

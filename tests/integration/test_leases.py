@@ -261,3 +261,36 @@ async def test_finish_by_execution_id_locks_that_execution_and_checks_it(db) -> 
         )
         == 1
     )
+
+
+async def test_batched_completion_fences_each_run_and_advances_each_execution_once(db) -> None:
+    from custom.leases.finish import Completion, complete_runs
+
+    wf = await insert_workflow(
+        db,
+        [
+            {"key": "left", "module": "ext.work"},
+            {"key": "right", "module": "ext.work"},
+            {"key": "join", "module": "ext.join", "dependsOn": ["left", "right"]},
+        ],
+    )
+    first = await start(db, wf, {"n": 1})
+    second = await start(db, wf, {"n": 2})
+    runs = await claim_runs(db, "batcher", MODULES, 10, 30)
+    assert len(runs) == 4
+    stale = next(r for r in runs if r["execution_id"] == second)
+    items = [
+        Completion(
+            r["id"],
+            r["execution_id"],
+            r["lease_token"] + (1 if r is stale else 0),
+            None if r["step_key"] == "left" else {"k": r["step_key"]},
+        )
+        for r in runs
+    ]
+    async with db.acquire() as conn:
+        done = await complete_runs(conn, "batcher", items)
+    assert set(done) == {r["id"] for r in runs} - {stale["id"]}
+    joins = await db.fetch("SELECT execution_id FROM runs WHERE step_key = 'join'")
+    assert [j["execution_id"] for j in joins] == [first]  # fan-in only where both finished
+    assert await db.fetchval("SELECT status FROM runs WHERE id = $1", stale["id"]) == "LEASED"

@@ -1,0 +1,94 @@
+"""Group commit of successful runs: one transaction for many completions.
+
+A completion waits only while an earlier batch is being written; everything that
+arrived meanwhile goes into the next batch. Idle, a completion is written at once
+(no timer); busy, the cost of a commit is shared by up to `max_batch` runs. A batch
+that fails as a whole is retried run by run, so one bad row cannot sink the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import asyncpg
+
+from custom.leases.claim import LeaseLost
+from custom.leases.finish import Completion, complete_run, complete_runs
+
+log = logging.getLogger(__name__)
+
+
+class Completer:
+    def __init__(
+        self, pool: asyncpg.Pool, runner_id: str, *, max_batch: int = 64, writers: int = 2
+    ) -> None:
+        self.pool = pool
+        self.runner_id = runner_id
+        self.max_batch = max_batch
+        self.writers = writers
+        self._queue: list[tuple[Completion, asyncio.Future[bool]]] = []
+        self._active = 0
+
+    async def complete(self, item: Completion) -> bool:
+        """Write the completion; False when the run's lease was lost (result dropped)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if self._active < self.writers:
+            self._active += 1
+            asyncio.create_task(self._drain(), name="valkyr-completer")
+        return await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
+                await self._write(batch)
+        finally:
+            self._active -= 1
+
+    async def _write(self, batch: list[tuple[Completion, asyncio.Future[bool]]]) -> None:
+        try:
+            async with self.pool.acquire() as conn:
+                done = await complete_runs(conn, self.runner_id, [item for item, _ in batch])
+        except Exception:
+            log.exception("batched completion failed; completing %d run(s) one by one", len(batch))
+            for item, future in batch:
+                await self._write_one(item, future)
+            return
+        for item, future in batch:
+            if not future.done():
+                future.set_result(item.run_id in done)
+
+    async def _write_one(self, item: Completion, future: asyncio.Future[bool]) -> None:
+        try:
+            async with self.pool.acquire() as conn:
+                await complete_run(
+                    conn,
+                    item.run_id,
+                    self.runner_id,
+                    item.token,
+                    item.output,
+                    started_at=item.started_at,
+                    execution_id=item.execution_id,
+                )
+            result: bool | BaseException = True
+        except LeaseLost:
+            result = False
+        except Exception as exc:  # the caller logs it as a failed report
+            result = exc
+        if future.done():
+            return
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
+
+
+def lost_message(run_id: uuid.UUID, runner_id: str, token: int) -> str:
+    return (
+        f"Run {run_id} is not leased to {runner_id!r} with token {token}"
+        " (stale token, foreign runner or expired lease)"
+    )
