@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,18 +24,9 @@ from custom.app.errors import (
     method_not_allowed_body,
     problem_body,
 )
+from custom.json_values import contains_nul
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 def body_problem(body: bytes, content_type: str) -> tuple[int, str, str] | None:
@@ -49,7 +39,7 @@ def body_problem(body: bytes, content_type: str) -> tuple[int, str, str] | None:
         return 400, "The request body is not valid UTF-8", "invalid-encoding"
     if "\\u0000" in text or "\x00" in text:
         try:
-            if _has_nul(json.loads(text)):
+            if contains_nul(json.loads(text)):
                 return 400, "NUL characters (U+0000) are not allowed", "invalid-value"
         except ValueError:
             return None  # the validator answers malformed JSON itself

@@ -34,6 +34,7 @@ from custom.executions.advance import advance
 from custom.executions.definitions import step_by_key, steps_of
 from custom.executions.replay import replay_step
 from custom.idempotency import canonical_json, sha256_hex
+from custom.json_values import contains_nul
 from custom.sql import q
 
 QUARANTINED = "QUARANTINED"
@@ -67,23 +68,13 @@ class Filter:
     step_key: str | None = None
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def validate_overrides(overrides: Any) -> dict[str, Any] | None:
     """The overrides as a dict (None when absent), or InvalidOverrides."""
     if overrides is None:
         return None
     if not isinstance(overrides, dict):
         raise InvalidOverrides("inputOverrides must be a JSON object")
-    if _has_nul(overrides):
+    if contains_nul(overrides):
         raise InvalidOverrides("inputOverrides must not contain NUL characters (U+0000)")
     try:
         canonical_json(overrides)
