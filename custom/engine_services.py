@@ -8,6 +8,7 @@ import asyncpg
 
 from custom.app.services import register
 from custom.db.pools import Database
+from custom.gc_tuning import tune_gc
 from custom.modules.registry import load_modules
 from custom.reaper.reaper import Reaper
 from custom.runner.pool import RunnerPool
@@ -50,6 +51,7 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
     if settings.reaper_interval_seconds > 0:
         reaper = Reaper(pool, settings.reaper_interval_seconds)
         reaper.start()
+    tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
     return Engine(runner, reaper)
 
 

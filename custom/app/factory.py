@@ -22,7 +22,6 @@ from custom.auth.bootstrap import ensure_bootstrap_keys
 from custom.db.embedded import start_embedded
 from custom.db.migrate import upgrade_async
 from custom.db.pools import Database
-from custom.gc_tuning import tune_gc
 from custom.observability.tracing import TracingMiddleware, configure_tracing
 from custom.settings import Settings
 
@@ -44,7 +43,6 @@ def create_app(settings: Settings | None = None) -> Any:
         db = await Database.open(url, pool_size=settings.db_pool_size)
         await ensure_bootstrap_keys(db.pool, settings)
         services = await start_services(settings, db)
-        tune_gc()
         try:
             yield {**db.state(), "settings": settings, "services": services}
         finally:

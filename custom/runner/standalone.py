@@ -14,7 +14,6 @@ from custom.db.embedded import resolve_database_url
 from custom.db.migrate import upgrade_async
 from custom.db.pools import create_pool
 from custom.engine_services import start_engine
-from custom.gc_tuning import tune_gc
 from custom.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,6 @@ async def serve_runner(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     engine = await start_engine(settings, url, pool, runners=max(settings.runners, 1))
-    tune_gc()
     print(f"runner {engine.runner_id} ready", flush=True)
     try:
         await stop.wait()
