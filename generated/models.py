@@ -124,29 +124,19 @@ class WorkflowList(BaseModel):
     next_cursor: str = Field(..., alias="nextCursor")
 
 
-class WorkflowExecution(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    id: UUID | None = None
-    workflow_id: UUID = Field(..., alias="workflowId")
-    workflow_version: int | None = Field(None, alias="workflowVersion")
-    status: ExecutionStatus | None = None
-    inputs: dict[str, Any] | None = {}
-    outputs: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
-    idempotency_key: str | None = Field(
-        None, alias="idempotencyKey", description="The Idempotency-Key header, or the content hash"
-    )
-    created_at: AwareDatetime | None = Field(None, alias="createdAt")
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
-    started_at: AwareDatetime | None = Field(None, alias="startedAt")
-    finished_at: AwareDatetime | None = Field(None, alias="finishedAt")
+class Action(StrEnum):
+    pause = "pause"
+    resume = "resume"
+    cancel = "cancel"
 
 
-class WorkflowExecutionList(BaseModel):
-    items: list[WorkflowExecution]
-    next_cursor: str = Field(..., alias="nextCursor")
+class ExecutionControlRecord(BaseModel):
+    action: Action
+    actor: str = Field(..., description="The name of the API key that asked")
+    at: AwareDatetime
+    from_status: ExecutionStatus = Field(..., alias="fromStatus")
+    to_status: ExecutionStatus = Field(..., alias="toStatus")
+    runs_changed: int | None = Field(None, alias="runsChanged")
 
 
 class Run(BaseModel):
@@ -246,13 +236,13 @@ class RunFailRequest(BaseModel):
     retryable: bool | None = True
 
 
-class Action(StrEnum):
+class Action1(StrEnum):
     requeued = "REQUEUED"
     discarded = "DISCARDED"
 
 
 class DeadLetterAuditRecord(BaseModel):
-    action: Action
+    action: Action1
     actor: str
     at: AwareDatetime
     notes: str | None = None
@@ -410,4 +400,34 @@ class ApiKeyCreated(BaseModel):
 
 class ApiKeyList(BaseModel):
     items: list[ApiKey]
+    next_cursor: str = Field(..., alias="nextCursor")
+
+
+class WorkflowExecution(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    workflow_id: UUID = Field(..., alias="workflowId")
+    workflow_version: int | None = Field(None, alias="workflowVersion")
+    status: ExecutionStatus | None = None
+    inputs: dict[str, Any] | None = {}
+    outputs: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    idempotency_key: str | None = Field(
+        None, alias="idempotencyKey", description="The Idempotency-Key header, or the content hash"
+    )
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
+    started_at: AwareDatetime | None = Field(None, alias="startedAt")
+    finished_at: AwareDatetime | None = Field(None, alias="finishedAt")
+    control_history: list[ExecutionControlRecord] | None = Field(
+        None,
+        alias="controlHistory",
+        description="Who paused, resumed or cancelled the execution, and when (shown by GET)",
+    )
+
+
+class WorkflowExecutionList(BaseModel):
+    items: list[WorkflowExecution]
     next_cursor: str = Field(..., alias="nextCursor")

@@ -1087,6 +1087,86 @@ class DeadLetterAuditRow(SQLModel, table=True):
     )
 
 
+class ExecutionAuditRow(SQLModel, table=True):
+    """Execution control (pause, resume, cancel) with the key's name that asked"""
+
+    __tablename__ = "execution_audit"
+    __table_args__ = ({},)
+
+    id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "id",
+            sa.Uuid(),
+            primary_key=True,
+            nullable=False,
+            server_default=sa.text("gen_random_uuid()"),
+        ),
+        default=None,
+    )
+
+    execution_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "execution_id",
+            sa.Uuid(),
+            sa.ForeignKey("workflow_executions.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+    )
+
+    action: str = Field(
+        sa_column=sa.Column(
+            "action",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    actor: str = Field(
+        sa_column=sa.Column(
+            "actor",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    from_status: str = Field(
+        sa_column=sa.Column(
+            "from_status",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    to_status: str = Field(
+        sa_column=sa.Column(
+            "to_status",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    runs_changed: int = Field(
+        sa_column=sa.Column(
+            "runs_changed",
+            sa.Integer(),
+            nullable=False,
+            server_default=sa.text("0"),
+        ),
+        default=None,
+    )
+
+
 class EngineCountersRow(SQLModel, table=True):
     """Monotonic counters shared by every process (leases reclaimed, heartbeats failed)"""
 

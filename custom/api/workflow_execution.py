@@ -9,7 +9,7 @@ from connexion.exceptions import ProblemException
 
 from custom.auth.security import caller
 from custom.executions import control
-from custom.executions.serialize import execution_json
+from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q
@@ -22,10 +22,13 @@ def _trace_context() -> dict[str, str] | None:
 
 async def get(id_: str) -> Any:
     """One execution, read with one statement (the hot read of a polling client)."""
-    row = await request.state.pool.fetchrow(q("execution_get"), parse_uuid(id_))
+    execution_id = parse_uuid(id_)
+    pool = request.state.pool
+    row = await pool.fetchrow(q("execution_get"), execution_id)
     if row is None:
         raise not_found("WorkflowExecution", id_)
-    return ok(execution_json(row))
+    history = await pool.fetch(q("execution_audit_list"), execution_id)
+    return ok({**execution_json(row), "controlHistory": [control_record_json(h) for h in history]})
 
 
 async def create(body: dict[str, Any]) -> Any:
@@ -58,7 +61,7 @@ async def _control(operation: Any, id_: str) -> Any:
     execution_id = parse_uuid(id_)
     async with request.state.pool.acquire() as conn:
         try:
-            done = await operation(conn, execution_id)
+            done = await operation(conn, execution_id, actor=caller(request))
         except control.ExecutionNotFound:
             raise not_found("WorkflowExecution", id_) from None
         except control.InvalidTransition as exc:

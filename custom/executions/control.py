@@ -74,17 +74,41 @@ async def _lock(
     return execution
 
 
-async def pause(conn: asyncpg.Connection, execution_id: uuid.UUID) -> Controlled:
+async def _audit(
+    conn: asyncpg.Connection,
+    before: asyncpg.Record,
+    after: asyncpg.Record,
+    action: str,
+    actor: str,
+    runs_changed: int,
+) -> None:
+    await conn.execute(
+        q("execution_audit_insert"),
+        before["id"],
+        action,
+        actor,
+        before["status"],
+        after["status"],
+        runs_changed,
+    )
+
+
+async def pause(
+    conn: asyncpg.Connection, execution_id: uuid.UUID, *, actor: str = "system"
+) -> Controlled:
     async with conn.transaction():
-        await _lock(conn, execution_id, "pause", PAUSABLE)
+        before = await _lock(conn, execution_id, "pause", PAUSABLE)
         execution = await conn.fetchrow(q("execution_pause"), execution_id)
         held = await conn.fetch(q("runs_hold"), execution_id)
+        await _audit(conn, before, execution, "pause", actor, len(held))
         return Controlled(execution, len(held))
 
 
-async def resume(conn: asyncpg.Connection, execution_id: uuid.UUID) -> Controlled:
+async def resume(
+    conn: asyncpg.Connection, execution_id: uuid.UUID, *, actor: str = "system"
+) -> Controlled:
     async with conn.transaction():
-        await _lock(conn, execution_id, "resume", RESUMABLE)
+        before = await _lock(conn, execution_id, "resume", RESUMABLE)
         execution = await conn.fetchrow(q("execution_resume"), execution_id)
         released = await conn.fetch(q("runs_unhold"), execution_id)
         if released:
@@ -92,13 +116,17 @@ async def resume(conn: asyncpg.Connection, execution_id: uuid.UUID) -> Controlle
         await advance(conn, execution)
         # advance may have completed or failed it; answer with what is stored now
         execution = await conn.fetchrow(q("execution_get"), execution_id)
+        await _audit(conn, before, execution, "resume", actor, len(released))
         return Controlled(execution, len(released))
 
 
-async def cancel(conn: asyncpg.Connection, execution_id: uuid.UUID) -> Controlled:
+async def cancel(
+    conn: asyncpg.Connection, execution_id: uuid.UUID, *, actor: str = "system"
+) -> Controlled:
     async with conn.transaction():
-        await _lock(conn, execution_id, "cancel", CANCELLABLE)
+        before = await _lock(conn, execution_id, "cancel", CANCELLABLE)
         execution = await conn.fetchrow(q("execution_cancel"), execution_id)
         cancelled = await conn.fetch(q("runs_cancel_pending"), execution_id)
         told = await conn.fetch(q("runs_request_cancel"), execution_id)
+        await _audit(conn, before, execution, "cancel", actor, len(cancelled) + len(told))
         return Controlled(execution, len(cancelled), len(told))

@@ -59,3 +59,14 @@ def run_json(row: Any) -> dict[str, Any]:
     if out["status"] != "LEASED":
         out["leaseExpiresAt"] = out["heartbeatAt"] = None
     return out
+
+
+def control_record_json(row: Any) -> dict[str, Any]:
+    return {
+        "action": row["action"],
+        "actor": row["actor"],
+        "at": to_json(row["at"]),
+        "fromStatus": row["from_status"],
+        "toStatus": row["to_status"],
+        "runsChanged": row["runs_changed"],
+    }

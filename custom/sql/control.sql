@@ -47,3 +47,14 @@ RETURNING id;
 UPDATE runs SET cancel_requested = true
 WHERE execution_id = $1 AND status = 'LEASED' AND NOT cancel_requested
 RETURNING id;
+
+-- name: execution_audit_insert
+-- Who paused, resumed or cancelled an execution (the API key's name), in the same
+-- transaction as the change.
+INSERT INTO execution_audit (execution_id, action, actor, from_status, to_status, runs_changed)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: execution_audit_list
+-- An execution's control history, oldest first.
+SELECT action, actor, at, from_status, to_status, runs_changed
+FROM execution_audit WHERE execution_id = $1 ORDER BY at, id;
