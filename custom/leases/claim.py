@@ -14,6 +14,13 @@ from custom.sql import q
 class LeaseLost(Exception):
     """The run is no longer held with this owner and token (409)."""
 
+    @classmethod
+    def of(cls, run_id: uuid.UUID, runner_id: str, token: int) -> LeaseLost:
+        return cls(
+            f"Run {run_id} is not leased to {runner_id!r} with token {token}"
+            " (stale token, foreign runner or expired lease)"
+        )
+
 
 class RunNotFound(LookupError):
     """No such run (404)."""
@@ -78,10 +85,7 @@ async def heartbeat_run(
     if row is None or row["expires_at"] is None:
         if await conn.fetchval(q("run_exists"), run_id) is None:
             raise RunNotFound(f"Run {run_id} does not exist")
-        raise LeaseLost(
-            f"Run {run_id} is not leased to {runner_id!r} with token {lease_token}"
-            " (stale token, foreign runner or expired lease)"
-        )
+        raise LeaseLost.of(run_id, runner_id, lease_token)
     return row["expires_at"], bool(row["cancel_requested"])
 
 

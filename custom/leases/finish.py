@@ -65,10 +65,7 @@ async def _finish(
         q("run_finish"), run_id, runner_id, token, status, output, error, started_at, now
     )
     if run is None:
-        raise LeaseLost(
-            f"Run {run_id} is not leased to {runner_id!r} with token {token}"
-            " (stale token, foreign runner or expired lease)"
-        )
+        raise LeaseLost.of(run_id, runner_id, token)
     _check_owner(run, execution)
     return run
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 
 import asyncpg
 
@@ -85,10 +84,3 @@ class Completer:
             future.set_exception(result)
         else:
             future.set_result(result)
-
-
-def lost_message(run_id: uuid.UUID, runner_id: str, token: int) -> str:
-    return (
-        f"Run {run_id} is not leased to {runner_id!r} with token {token}"
-        " (stale token, foreign runner or expired lease)"
-    )

@@ -39,7 +39,7 @@ from custom.modules.context import ModuleContext
 from custom.modules.errors import PermanentError, TransientError
 from custom.modules.registry import Module
 from custom.runner import hooks
-from custom.runner.completer import Completer, lost_message
+from custom.runner.completer import Completer
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ class RunnerPool:
         completion = Completion(row["id"], row["execution_id"], token, output, started)
         if not await self._completer.complete(completion):
             hooks.lease_lost()
-            log.warning("result discarded: %s", lost_message(row["id"], self.runner_id, token))
+            log.warning("result discarded: %s", LeaseLost.of(row["id"], self.runner_id, token))
         return "SUCCEEDED"
 
     async def _fail(
