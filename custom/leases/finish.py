@@ -247,8 +247,13 @@ async def complete_runs(
         latest: dict[uuid.UUID, list[asyncpg.Record]] = {e: [] for e in touched}
         for row in await conn.fetch(q("executions_runs_latest_many"), touched):
             latest[row["execution_id"]].append(row)
+        completed: list[dict[str, Any]] = []
         for execution_id in touched:
-            await advance(conn, by_id[execution_id], latest_runs=latest[execution_id])
+            await advance(
+                conn, by_id[execution_id], latest_runs=latest[execution_id], completed=completed
+            )
+        if completed:
+            await conn.execute(q("executions_complete_many"), completed)
         # breaker rows are the last locks, taken in key order
         for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
             await record_success(conn, run)

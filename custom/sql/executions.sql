@@ -136,3 +136,10 @@ SELECT DISTINCT ON (execution_id, step_key)
        execution_id, id, step_key, status, output, attempt, idempotency_key
 FROM runs WHERE execution_id = ANY($1::uuid[])
 ORDER BY execution_id, step_key, attempt DESC;
+
+-- name: executions_complete_many
+-- execution_complete for many executions at once (batched completions).
+UPDATE workflow_executions e
+SET status = 'COMPLETED', outputs = c.outputs, finished_at = now(), updated_at = now()
+FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, outputs jsonb)
+WHERE e.id = c.id AND e.status IN ('RUNNING', 'PAUSED');
