@@ -62,7 +62,7 @@ SIZES: dict[str, dict[str, Any]] = {
 ENGINE_DEFAULTS = {
     "slots": 256,
     "pool_size": 20,
-    "claim_batch": 32,
+    "claim_batch": 64,
     "lease_seconds": 120.0,
     "heartbeat_seconds": 2.0,
     "reaper_interval_seconds": 2.0,

@@ -25,7 +25,7 @@ class Settings:
     port: int = 8080
     migrate: bool = True
     runners: int = 8
-    claim_batch: int = 32
+    claim_batch: int = 64
     lease_seconds: float = 120.0
     heartbeat_seconds: float = 2.0
     reaper_interval_seconds: float = 2.0
@@ -44,7 +44,7 @@ class Settings:
             "host": os.environ.get("HOST", "127.0.0.1"),
             "port": _int("PORT", 8080),
             "runners": _int("VALKYR_RUNNERS", 8),
-            "claim_batch": _int("VALKYR_CLAIM_BATCH", 32),
+            "claim_batch": _int("VALKYR_CLAIM_BATCH", 64),
             "lease_seconds": _float("VALKYR_LEASE_SECONDS", 120.0),
             "heartbeat_seconds": _float("VALKYR_HEARTBEAT_SECONDS", 2.0),
             "reaper_interval_seconds": _float("VALKYR_REAPER_INTERVAL_SECONDS", 2.0),
