@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from custom.observability.tracing import add_event
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -90,10 +91,4 @@ def _event(what: str, key: str, run: Any, **fields: Any) -> None:
             **fields,
         },
     )
-    try:
-        from opentelemetry import trace
-    except ImportError:  # tracing not installed
-        return
-    span = trace.get_current_span()
-    if span.is_recording():
-        span.add_event(f"breaker {what}", {"breaker.key": key, "run.id": str(run["id"])})
+    add_event(f"breaker {what}", {"breaker.key": key, "run.id": str(run["id"])})
