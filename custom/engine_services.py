@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from custom.app.services import register
-from custom.db.pools import Database
 from custom.gc_tuning import tune_gc
 from custom.modules.registry import load_modules
 from custom.reaper.reaper import Reaper
@@ -53,11 +51,3 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
         reaper.start()
     tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
     return Engine(runner, reaper)
-
-
-async def _start_in_app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    engine = await start_engine(settings, db.url, db.pool, runners=settings.runners)
-    return engine.stop
-
-
-register("engine", _start_in_app)

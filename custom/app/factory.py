@@ -16,12 +16,12 @@ from custom.app.errors import install_error_handlers
 from custom.app.formats import register_format_checkers
 from custom.app.guards import RequestGuard
 from custom.app.resolver import SpecResolver
-from custom.app.services import start_services
 from custom.app.validators import validator_map
 from custom.auth.bootstrap import ensure_bootstrap_keys
 from custom.db.embedded import start_embedded
 from custom.db.migrate import upgrade_async
 from custom.db.pools import Database
+from custom.engine_services import start_engine
 from custom.observability.tracing import TracingMiddleware, configure_tracing
 from custom.settings import Settings
 
@@ -42,11 +42,14 @@ def create_app(settings: Settings | None = None) -> Any:
             await upgrade_async(url)
         db = await Database.open(url, pool_size=settings.db_pool_size)
         await ensure_bootstrap_keys(db.pool, settings)
-        services = await start_services(settings, db)
+        engine = await start_engine(settings, db.url, db.pool, runners=settings.runners)
         try:
-            yield {**db.state(), "settings": settings, "services": services}
+            yield {**db.state(), "settings": settings, "engine": engine}
         finally:
-            await services.stop()
+            try:
+                await asyncio.wait_for(engine.stop(), timeout=30)
+            except Exception:
+                log.exception("stopping the engine failed")
             await db.close()
 
     app = AsyncApp(__name__, specification_dir=SPEC_DIR, lifespan=lifespan)
