@@ -10,6 +10,7 @@ from custom.gc_tuning import tune_gc
 from custom.modules.registry import load_modules
 from custom.reaper.reaper import Reaper
 from custom.runner.pool import RunnerPool
+from custom.runner.wakeup import wakeups
 from custom.settings import Settings
 
 
@@ -27,9 +28,12 @@ class Engine:
             await self.runner.stop()
         if self.reaper:
             await self.reaper.stop()
+        await wakeups.detach()
 
 
 async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runners: int) -> Engine:
+    # submits of this process wake its runners directly and notify the others throttled
+    wakeups.attach(pool, settings.notify_cooldown_seconds)
     runner = None
     if runners > 0:
         runner = RunnerPool(

@@ -30,6 +30,7 @@ class Settings:
     heartbeat_seconds: float = 2.0
     reaper_interval_seconds: float = 2.0
     poll_seconds: float = 1.0
+    notify_cooldown_seconds: float = 0.005
     shutdown_grace_seconds: float = 10.0
     max_body_bytes: int = 1_048_576
     db_pool_size: int = 10
@@ -49,6 +50,7 @@ class Settings:
             "heartbeat_seconds": _float("VALKYR_HEARTBEAT_SECONDS", 2.0),
             "reaper_interval_seconds": _float("VALKYR_REAPER_INTERVAL_SECONDS", 2.0),
             "poll_seconds": _float("VALKYR_POLL_SECONDS", 1.0),
+            "notify_cooldown_seconds": _float("VALKYR_NOTIFY_COOLDOWN_SECONDS", 0.005),
             "shutdown_grace_seconds": _float("VALKYR_SHUTDOWN_GRACE_SECONDS", 10.0),
             "max_body_bytes": _int("VALKYR_MAX_BODY_BYTES", 1_048_576),
             "db_pool_size": _int("VALKYR_DB_POOL_SIZE", 10),

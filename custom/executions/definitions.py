@@ -10,6 +10,22 @@ import asyncpg
 from custom.sql import q
 
 _steps: dict[tuple[uuid.UUID, int], list[dict[str, Any]]] = {}
+# the version a workflow had when this process last looked: a guess that the start
+# statement checks (execution_start), so a PUT elsewhere is noticed on the next start
+_current: dict[uuid.UUID, int] = {}
+
+
+def remembered_version(workflow_id: uuid.UUID) -> int | None:
+    return _current.get(workflow_id)
+
+
+def remember_version(workflow_id: uuid.UUID, version: int | None) -> None:
+    if version is None:
+        _current.pop(workflow_id, None)
+        return
+    if len(_current) > 10_000:
+        _current.clear()
+    _current[workflow_id] = version
 
 
 async def steps_of(

@@ -9,10 +9,11 @@ from typing import Any
 import asyncpg
 
 from custom.executions.advance import advance
-from custom.executions.definitions import steps_of
+from custom.executions.definitions import remember_version, remembered_version, steps_of
 from custom.executions.references import InputReferenceError, resolve_inputs
 from custom.executions.runs import run_row
 from custom.idempotency import execution_content_hash
+from custom.runner.wakeup import wakeups
 from custom.sql import q
 
 
@@ -39,17 +40,117 @@ async def start_execution(
     trace_context: dict[str, str] | None = None,
     created_by: str | None = None,
 ) -> Started:
-    """Insert the execution unless its key exists; the unique index decides races."""
+    """Insert the execution unless its key exists; the unique index decides races.
+
+    One round trip (execution_start) when the workflow's current version is the one
+    this process remembers and its first steps' inputs resolve; otherwise the
+    version is read first, and inputs that do not resolve take the transaction path
+    that dead-letters them."""
+    version = remembered_version(workflow_id)
+    for _ in range(3):  # a PUT between our read and the insert: build again, rarely twice
+        if version is None:
+            version = await conn.fetchval(q("workflow_current_version"), workflow_id)
+            remember_version(workflow_id, version)
+            if version is None:
+                raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
+        steps = await steps_of(conn, workflow_id, version)
+        content_hash = execution_content_hash(workflow_id, version, inputs)
+        key = idempotency_key or content_hash
+        first = _first_runs(steps, inputs)
+        if first is None:
+            return await _start_in_transaction(
+                conn, workflow_id, inputs, key, content_hash, trace_context, created_by
+            )
+        notify = wakeups.notify_inline()
+        row = await conn.fetchrow(
+            q("execution_start"),
+            workflow_id,
+            version,
+            inputs,
+            key,
+            content_hash,
+            trace_context,
+            created_by,
+            first,
+            notify,
+        )
+        if row is None:
+            remember_version(workflow_id, None)
+            raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
+        if row["current_version"] != version:
+            version = row["current_version"]
+            remember_version(workflow_id, version)
+            continue
+        if row["id"] is not None:
+            wakeups.committed(notified=notify)
+            return Started(row, True)
+        try:
+            return await _duplicate_of(conn, key, content_hash)
+        except _Vanished:  # deleted in between: vanishingly rare; a new submission
+            continue
+    return await _start_in_transaction(  # the workflow keeps changing: take the lock path
+        conn, workflow_id, inputs, None, None, trace_context, created_by, idempotency_key
+    )
+
+
+def _first_runs(steps: list[dict[str, Any]], inputs: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The rows of the steps without dependencies; None when one cannot resolve its
+    inputs (or there is none to run)."""
+    rows = []
+    for step in steps:
+        if step.get("dependsOn"):
+            continue
+        try:
+            resolved = resolve_inputs(step.get("inputs") or {}, inputs, {})
+        except InputReferenceError:
+            return None
+        rows.append(run_row(step, resolved))
+    return rows or None
+
+
+async def _duplicate_of(conn: asyncpg.Connection, key: str, content_hash: str) -> Started:
+    existing = await conn.fetchrow(q("execution_by_idempotency_key"), key)
+    if existing is None:
+        raise _Vanished
+    if existing["request_hash"] != content_hash:
+        raise IdempotencyConflict(
+            f"Idempotency-Key {key!r} was already used for execution {existing['id']} "
+            f"with different content (workflow {existing['workflow_id']} "
+            f"version {existing['workflow_version']})"
+        )
+    return Started(existing, False)
+
+
+class _Vanished(LookupError):
+    """The execution a duplicate key referred to was deleted in between."""
+
+
+async def _start_in_transaction(
+    conn: asyncpg.Connection,
+    workflow_id: uuid.UUID,
+    inputs: dict[str, Any],
+    key: str | None,
+    content_hash: str | None,
+    trace_context: dict[str, str] | None,
+    created_by: str | None,
+    idempotency_key: str | None = None,
+) -> Started:
+    """The general path: read the current version under the transaction, insert,
+    advance (which dead-letters first steps whose inputs do not resolve)."""
     async with conn.transaction():
         workflow = await conn.fetchrow(q("workflow_current"), workflow_id)
         if workflow is None:
             raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
-        content_hash = execution_content_hash(workflow_id, workflow["version"], inputs)
-        key = idempotency_key or content_hash
+        version = workflow["version"]
+        remember_version(workflow_id, version)
+        if content_hash is None:
+            content_hash = execution_content_hash(workflow_id, version, inputs)
+            key = idempotency_key or content_hash
+        assert key is not None
         execution = await conn.fetchrow(
             q("execution_insert"),
             workflow_id,
-            workflow["version"],
+            version,
             inputs,
             key,
             content_hash,
@@ -61,23 +162,12 @@ async def start_execution(
             if outcome.failed:  # a first step could not even resolve its inputs
                 execution = await conn.fetchrow(q("execution_get"), execution["id"])
             return Started(execution, True)
-    existing = await conn.fetchrow(q("execution_by_idempotency_key"), key)
-    if existing is None:  # deleted in between: vanishingly rare; treat as a new submission
-        return await start_execution(
-            conn,
-            workflow_id,
-            inputs,
-            idempotency_key=idempotency_key,
-            trace_context=trace_context,
-            created_by=created_by,
+    try:
+        return await _duplicate_of(conn, key, content_hash)
+    except _Vanished:  # deleted in between: vanishingly rare; a new submission
+        return await _start_in_transaction(
+            conn, workflow_id, inputs, key, content_hash, trace_context, created_by
         )
-    if existing["request_hash"] != content_hash:
-        raise IdempotencyConflict(
-            f"Idempotency-Key {key!r} was already used for execution {existing['id']} "
-            f"with different content (workflow {existing['workflow_id']} "
-            f"version {existing['workflow_version']})"
-        )
-    return Started(existing, False)
 
 
 async def start_many(

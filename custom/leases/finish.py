@@ -253,7 +253,9 @@ async def complete_runs(
                 conn, by_id[execution_id], latest_runs=latest[execution_id], completed=completed
             )
         if completed:
-            await conn.execute(q("executions_complete_many"), completed)
+            await conn.execute(
+                q("executions_complete_many"), completed, [c["id"] for c in completed]
+            )
         # breaker rows are the last locks, taken in key order
         for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
             await record_success(conn, run)

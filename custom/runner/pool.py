@@ -40,6 +40,7 @@ from custom.modules.errors import PermanentError, TransientError
 from custom.modules.registry import Module
 from custom.runner import hooks
 from custom.runner.completer import Completer
+from custom.runner.wakeup import wakeups
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class RunnerPool:
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
         await self._listen()
+        wakeups.register(self.wake)
         try:
             await extend_runner_lease(self.pool, self.runner_id, self.lease_seconds)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
@@ -105,6 +107,7 @@ class RunnerPool:
         )
 
     async def stop(self) -> None:
+        wakeups.unregister(self.wake)
         self._stopping = True
         self._wake.set()
         self._slot_free.set()

@@ -2,6 +2,10 @@
 -- The current version of a workflow, to start an execution of it.
 SELECT id, version, steps FROM workflows WHERE id = $1;
 
+-- name: workflow_current_version
+-- The current version of a workflow (NULL: no such workflow).
+SELECT version FROM workflows WHERE id = $1;
+
 -- name: workflow_version_steps
 -- The (immutable) steps of one workflow version.
 SELECT steps FROM workflow_versions WHERE workflow_id = $1 AND version = $2;
@@ -15,6 +19,40 @@ INSERT INTO workflow_executions
 VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, now())
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
+
+-- name: execution_start
+-- Start an execution with its first runs in one round trip (one statement, so one
+-- implicit transaction): $2 is the version the caller built the runs ($8) for; when
+-- it is no longer the workflow's current version nothing is written and
+-- current_version tells the caller which one to build for. No row: no such workflow.
+-- A duplicate idempotency key writes nothing (id is NULL); the unique index decides
+-- races. $9: carry the NOTIFY for runners of other processes (custom.runner.wakeup).
+WITH wf AS (
+    SELECT version FROM workflows WHERE id = $1
+), created AS (
+    INSERT INTO workflow_executions
+        (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
+         trace_context, created_by, started_at)
+    SELECT $1, $2, 'RUNNING', $3, $4, $5, $6, $7, now() FROM wf WHERE wf.version = $2
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING *
+), first_runs AS (
+    INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
+                      idempotency_key, held, max_attempts, retry, timeout_seconds,
+                      breaker_key, available_at)
+    SELECT c.id, s.step_key, s.module, 1, 'PENDING', s.inputs, s.config,
+           s.idempotency_key, false, s.max_attempts, s.retry, s.timeout_seconds,
+           s.breaker_key, clock_timestamp()
+    FROM created c, jsonb_to_recordset($8::jsonb) AS s(
+        step_key text, module text, inputs jsonb, config jsonb, idempotency_key text,
+        max_attempts int, retry jsonb, timeout_seconds float8, breaker_key text)
+    RETURNING 1
+), woken AS (
+    SELECT pg_notify('valkyr_runs', '') FROM created WHERE $9::boolean
+)
+SELECT wf.version AS current_version, (SELECT count(*) FROM first_runs) AS first_runs,
+       (SELECT count(*) FROM woken) AS notified, c.*
+FROM wf LEFT JOIN created c ON true;
 
 -- name: execution_by_idempotency_key
 -- The execution a duplicate submission refers to.
@@ -138,8 +176,10 @@ FROM runs WHERE execution_id = ANY($1::uuid[])
 ORDER BY execution_id, step_key, attempt DESC;
 
 -- name: executions_complete_many
--- execution_complete for many executions at once (batched completions).
+-- execution_complete for many executions at once (batched completions). The rows are
+-- reached by primary key through the id array: joined on the recordset alone, the
+-- planner hashed it against every RUNNING execution (a seq scan or the status index).
 UPDATE workflow_executions e
 SET status = 'COMPLETED', outputs = c.outputs, finished_at = now(), updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, outputs jsonb)
-WHERE e.id = c.id AND e.status IN ('RUNNING', 'PAUSED');
+WHERE e.id = ANY($2::uuid[]) AND e.id = c.id AND (e.status IN ('RUNNING', 'PAUSED')) IS TRUE;

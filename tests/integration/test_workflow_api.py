@@ -94,13 +94,17 @@ async def test_bad_input_is_a_4xx_problem_and_changes_nothing(
 ) -> None:
     cases = [
         client.get("/Workflow/not-a-uuid"),
-        client.post("/Workflow", content=b'{"name": "\xff", "steps": []}',
-                    headers={"content-type": "application/json"}),
+        client.post(
+            "/Workflow",
+            content=b'{"name": "\xff", "steps": []}',
+            headers={"content-type": "application/json"},
+        ),
         client.post("/Workflow", json={"name": "a\x00b", "steps": STEPS}),
         client.post("/Workflow", json={"name": "x", "steps": STEPS, "colour": "red"}),
         client.post("/Workflow", content=b"{", headers={"content-type": "application/json"}),
-        client.post("/Workflow", content=b"x" * 2_000_000,
-                    headers={"content-type": "application/json"}),
+        client.post(
+            "/Workflow", content=b"x" * 2_000_000, headers={"content-type": "application/json"}
+        ),
         client.get("/Workflow", params={"limit": 0}),
         client.get("/Workflow", params={"cursor": "garbage!"}),
     ]
