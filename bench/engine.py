@@ -427,7 +427,10 @@ async def burst(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
             )
             submit_s = time.monotonic() - t0
             t_engine = time.monotonic()
+            hooks = opts.get("hooks", {})
             if mode == "backlog":
+                if "probes_start" in hooks:  # bench.profile: profile the drain
+                    await hooks["probes_start"]()
                 await r.start_engine(opts["slots"])
 
             async def done(wf: uuid.UUID = wf) -> bool:
@@ -435,6 +438,8 @@ async def burst(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
 
             finished, _ = await wait_until(done, opts["phase_timeout"] * 3, 0.1)
             t_last = time.monotonic()
+            if mode == "backlog" and "probes_end" in hooks:
+                await hooks["probes_end"]()
             service_cpu = cpu.stop()
             db_cpu = pg_cpu.stop()
             w = await _window(r.submit, wf)

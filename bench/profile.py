@@ -1,4 +1,6 @@
-"""`python -m bench.profile`: the hold scenario (full size) under two profilers.
+"""`python -m bench.profile`: a scenario (full size) under two profilers.
+
+hold: the probe phases; api: the server; burst: the drain of the backlog.
 
 - py-spy samples this process (the engine + the open-loop submitter) during the
   probe phases and writes collapsed stacks; the summary lists the hottest frames.
@@ -129,6 +131,8 @@ async def run(
     }
     if scenario == "api":
         result = await api.api(server, opts)
+    elif scenario == "burst":
+        result = await engine.burst(server, opts)
     else:
         result = await engine.hold(server, opts)
     return {"result": result, "sql": spy.get("sql", []), "raw": raw}
@@ -137,7 +141,7 @@ async def run(
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     p = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    p.add_argument("--scenario", choices=["hold", "api"], default="hold")
+    p.add_argument("--scenario", choices=["hold", "api", "burst"], default="hold")
     p.add_argument("--rates", default="200,1000")
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--out-dir", type=Path, default=RESULTS_DIR)

@@ -255,11 +255,6 @@ class RunRow(SQLModel, table=True):
             postgresql_where=sa.text("status = 'PENDING' AND NOT held"),
         ),
         sa.Index(
-            "ix_runs_execution_id",
-            "execution_id",
-            "step_key",
-        ),
-        sa.Index(
             "ix_runs_leased_owner",
             "lease_owner",
             postgresql_where=sa.text("status = 'LEASED'"),

@@ -34,9 +34,15 @@ async def claim_runs(
     lease_seconds: float,
     now: datetime.datetime | None = None,
 ) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        q("run_claim"), runner_id, list(modules), limit, now, float(lease_seconds)
-    )
+    """Lease up to `limit` ready runs (run_claim), planned as claim_plan says."""
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as own:
+            return await claim_runs(own, runner_id, modules, limit, lease_seconds, now)
+    async with conn.transaction():
+        await conn.execute(q("claim_plan"))
+        return await conn.fetch(
+            q("run_claim"), runner_id, list(modules), limit, now, float(lease_seconds)
+        )
 
 
 async def extend_runner_lease(

@@ -21,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -58,6 +59,7 @@ class EngineMetrics:
             buckets=RUN_BUCKETS,
             registry=self.registry,
         )
+        self._run_children: dict[tuple[str, str], Any] = {}
         self.leases_reclaimed = Counter(
             "valkyr_process_leases_reclaimed",
             "Runs whose expired lease this process's reaper reclaimed",
@@ -73,7 +75,10 @@ class EngineMetrics:
         self.dispatch_latency.observe(max(0.0, seconds))
 
     def observe_run(self, module: str, status: str, seconds: float) -> None:
-        self.run_duration.labels(module=module, status=status).observe(max(0.0, seconds))
+        child = self._run_children.get((module, status))
+        if child is None:  # labels() costs a lock and a dict build per call: once per pair
+            child = self._run_children[(module, status)] = self.run_duration.labels(module, status)
+        child.observe(max(0.0, seconds))
 
     def count_lease_reclaimed(self, n: int = 1) -> None:
         if n > 0:

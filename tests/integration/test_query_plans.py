@@ -362,3 +362,57 @@ async def test_batched_completion_reads_only_the_batch(db: asyncpg.Pool, stale: 
             text = name + "\n" + json.dumps(plan, indent=1)
             assert _rows_read(plan, "workflow_executions") <= 64, text
             assert _rows_read(plan, "runs") <= 64, text
+
+
+@pytest.mark.parametrize("stale", [False, True], ids=["analysed", "stale-statistics"])
+async def test_claim_walks_the_ready_index_in_order_and_stops_at_the_limit(
+    db: asyncpg.Pool, stale: bool
+) -> None:
+    """A burst: 10,000 runs became ready before any ANALYZE. The claim, planned
+    as claim_runs plans it (claim_plan), reads 64 of them, not all 10,000 plus a sort
+    (the bitmap plan the stale statistics invite)."""
+    async with db.acquire() as conn:
+        wf = await conn.fetchval(
+            "INSERT INTO workflows (name, version, steps) VALUES ('b', 1, '[]') RETURNING id"
+        )
+        await conn.execute(
+            """
+            INSERT INTO workflow_executions (workflow_id, workflow_version, status,
+                                             idempotency_key, request_hash)
+            SELECT $1, 1, 'RUNNING', 'b' || g, 'b' || g FROM generate_series(1, 10000) g
+            """,
+            wf,
+        )
+        await conn.execute(
+            """
+            INSERT INTO runs (execution_id, step_key, module, status, idempotency_key,
+                              available_at)
+            SELECT id, 'p', 'noop', 'PENDING', idempotency_key, clock_timestamp()
+            FROM workflow_executions WHERE idempotency_key LIKE 'b%'
+            """
+        )
+        if not stale:
+            await conn.execute("ANALYZE")
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(q("claim_plan"))
+            plan = await _explain(
+                conn,
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + q("run_claim"),
+                "r",
+                ["noop"],
+                64,
+                None,
+                120.0,
+            )
+        finally:
+            await tx.rollback()
+        text = json.dumps(plan, indent=1)
+        scans = [n for n in _nodes(plan) if n.get("Index Name") == "ix_runs_ready"]
+        assert scans and all(n["Node Type"] == "Index Scan" for n in scans), text
+        assert sum(n["Actual Rows"] * n["Actual Loops"] for n in scans) <= 64, text
+        assert not any(
+            n["Node Type"] == "Sort" and n.get("Plans", [{}])[0].get("Relation Name") == "runs"
+            for n in _nodes(plan)
+        ), text
