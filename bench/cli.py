@@ -116,6 +116,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the engine's asyncpg pool size",
     )
     p.add_argument("--claim-batch", type=int, default=ENGINE_DEFAULTS["claim_batch"])
+    p.add_argument(
+        "--api-runners",
+        type=int,
+        default=None,
+        help="runner slots of the api scenario's server (0: the API alone, no execution runs)",
+    )
     p.add_argument("--poll-seconds", type=float, default=ENGINE_DEFAULTS["poll_seconds"])
     args = p.parse_args(argv)
     args.scenario_list = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -133,6 +139,8 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
         claim_batch=args.claim_batch,
         poll_seconds=args.poll_seconds,
     )
+    if args.api_runners is not None:
+        opts["api_runners"] = args.api_runners
     return opts
 
 

@@ -21,13 +21,16 @@ def _trace_context() -> dict[str, str] | None:
 
 
 async def get(id_: str) -> Any:
-    """One execution, read with one statement (the hot read of a polling client)."""
+    """One execution, read with one statement (the hot read of a polling client); a
+    second only for an execution that was paused, resumed or cancelled."""
     execution_id = parse_uuid(id_)
     pool = request.state.pool
-    row = await pool.fetchrow(q("execution_get"), execution_id)
+    row = await pool.fetchrow(q("execution_get_for_api"), execution_id)
     if row is None:
         raise not_found("WorkflowExecution", id_)
-    history = await pool.fetch(q("execution_audit_list"), execution_id)
+    history = []
+    if row["has_control_history"]:
+        history = await pool.fetch(q("execution_audit_list"), execution_id)
     return ok({**execution_json(row), "controlHistory": [control_record_json(h) for h in history]})
 
 

@@ -16,7 +16,7 @@ import asyncpg
 from custom.dlq.quarantine import PERMANENT, quarantine
 from custom.executions.definitions import steps_of
 from custom.executions.references import InputReferenceError, resolve_inputs
-from custom.executions.runs import insert_runs, run_row
+from custom.executions.runs import insert_runs, ready_now, run_row
 from custom.sql import q
 
 ACTIVE = ("RUNNING", "PAUSED")
@@ -29,6 +29,7 @@ ABANDONED = ("FAILED", "CANCELLED")
 @dataclass
 class Advance:
     created: list[asyncpg.Record] = field(default_factory=list)
+    ready: bool = False  # a created run can be claimed at once
     completed: bool = False
     failed: bool = False
 
@@ -41,12 +42,15 @@ async def advance(
     fresh: bool = False,
     latest_runs: list[asyncpg.Record] | None = None,
     completed: list[dict[str, Any]] | None = None,
+    notify: bool = True,
 ) -> Advance:
     """`fresh`: the execution was inserted in this transaction and has no runs yet;
     `latest_runs`: its runs as execution_runs_latest gives them, read by the caller
     (a batch reads those of many executions at once); `completed`: when given, an
     execution whose steps all succeeded is appended there for the caller to complete
-    in one statement with the others (executions_complete_many) instead of one each."""
+    in one statement with the others (executions_complete_many) instead of one each;
+    `notify=False`: no NOTIFY in the transaction, the caller wakes runners after it
+    commits when `ready` says so."""
     result = Advance()
     if execution["status"] not in ACTIVE:
         return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
@@ -94,7 +98,10 @@ async def advance(
             )
         )
     held = execution["status"] == "PAUSED"
-    result.created = await insert_runs(conn, execution["id"], rows, held=held, now=now)
+    result.created = await insert_runs(
+        conn, execution["id"], rows, held=held, now=now, notify=notify
+    )
+    result.ready = ready_now(rows, held)
     for created in result.created:
         if created["status"] == "DEAD_LETTERED":
             row = next(r for r in rows if r["step_key"] == created["step_key"])

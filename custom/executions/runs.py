@@ -50,11 +50,18 @@ async def insert_runs(
     *,
     held: bool,
     now: Any = None,
+    notify: bool = True,
 ) -> list[asyncpg.Record]:
-    """Insert the rows; wake runners elsewhere when one of them is ready now."""
+    """Insert the rows; wake runners elsewhere when one of them is ready now.
+    `notify=False`: the caller wakes them after its commit (custom.runner.wakeup)."""
     if not rows:
         return []
     created = await conn.fetch(q("runs_insert"), execution_id, held, rows, now)
-    if not held and any(r["status"] == "PENDING" and r["delay"] <= 0 for r in rows):
+    if notify and ready_now(rows, held):
         await conn.execute(q("runs_notify"))
     return created
+
+
+def ready_now(rows: list[dict[str, Any]], held: bool) -> bool:
+    """Whether one of these rows is a run a runner can claim at once."""
+    return not held and any(r["status"] == "PENDING" and r["delay"] <= 0 for r in rows)

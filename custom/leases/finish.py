@@ -22,6 +22,7 @@ from custom.executions.runs import insert_runs
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.observability.tracing import add_event
 from custom.runner.backoff import backoff_seconds
+from custom.runner.wakeup import wakeups
 from custom.sql import q
 
 ENDED = ("CANCELLED", "COMPLETED")
@@ -248,10 +249,19 @@ async def complete_runs(
         for row in await conn.fetch(q("executions_runs_latest_many"), touched):
             latest[row["execution_id"]].append(row)
         completed: list[dict[str, Any]] = []
+        ready = False
         for execution_id in touched:
-            await advance(
-                conn, by_id[execution_id], latest_runs=latest[execution_id], completed=completed
+            outcome = await advance(
+                conn,
+                by_id[execution_id],
+                latest_runs=latest[execution_id],
+                completed=completed,
+                notify=False,
             )
+            ready = ready or outcome.ready
+        notified = ready and wakeups.notify_inline()
+        if notified:  # one NOTIFY for the batch, not one per execution that moved on
+            await conn.execute(q("runs_notify"))
         if completed:
             await conn.execute(
                 q("executions_complete_many"), completed, [c["id"] for c in completed]
@@ -259,4 +269,6 @@ async def complete_runs(
         # breaker rows are the last locks, taken in key order
         for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
             await record_success(conn, run)
+    if ready:  # next steps are committed: this process's runners claim them now
+        wakeups.committed(notified=notified)
     return {r["id"]: r for r in finished}

@@ -62,6 +62,13 @@ SELECT * FROM workflow_executions WHERE idempotency_key = $1;
 -- One execution.
 SELECT * FROM workflow_executions WHERE id = $1;
 
+-- name: execution_get_for_api
+-- One execution, and whether it has a control history (most have none: then GET
+-- is this one round trip; otherwise execution_audit_list follows).
+SELECT e.*, EXISTS (SELECT 1 FROM execution_audit a WHERE a.execution_id = e.id)
+           AS has_control_history
+FROM workflow_executions e WHERE e.id = $1;
+
 -- name: execution_lock
 -- Lock an execution before changing its runs: every writer takes this lock first,
 -- so completions of parallel steps (fan-in) and control operations serialise.
