@@ -185,7 +185,13 @@ class RunClaimRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    runner_id: str = Field(..., alias="runnerId", max_length=200, min_length=1)
+    runner_id: str = Field(
+        ...,
+        alias="runnerId",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        max_length=200,
+        min_length=1,
+    )
     modules: list[Module] = Field(..., max_length=100, min_length=1)
     limit: int | None = Field(1, ge=1, le=500)
     lease_seconds: float | None = Field(None, alias="leaseSeconds", ge=1.0, le=86400.0)
@@ -200,7 +206,13 @@ class RunHeartbeatRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    runner_id: str = Field(..., alias="runnerId", max_length=200, min_length=1)
+    runner_id: str = Field(
+        ...,
+        alias="runnerId",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        max_length=200,
+        min_length=1,
+    )
     lease_token: int = Field(..., alias="leaseToken")
 
 
@@ -213,7 +225,13 @@ class RunCompleteRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    runner_id: str = Field(..., alias="runnerId", max_length=200, min_length=1)
+    runner_id: str = Field(
+        ...,
+        alias="runnerId",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        max_length=200,
+        min_length=1,
+    )
     lease_token: int = Field(..., alias="leaseToken")
     output: Any | None = Field(None, description="Any JSON value")
 
@@ -230,7 +248,13 @@ class RunFailRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    runner_id: str = Field(..., alias="runnerId", max_length=200, min_length=1)
+    runner_id: str = Field(
+        ...,
+        alias="runnerId",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        max_length=200,
+        min_length=1,
+    )
     lease_token: int = Field(..., alias="leaseToken")
     error: RunError
     retryable: bool | None = True

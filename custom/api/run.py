@@ -25,6 +25,27 @@ from generated.runtime import to_json as _to_json
 WAIT_STEP_SECONDS = 0.05
 
 
+def _runner_id(body: dict[str, Any]) -> str:
+    """The body's runnerId, bound to the caller's key when it has the runner role
+    (DESIGN §11): its own name, or `<name>:<suffix>` for one of several processes."""
+    runner_id = str(body["runnerId"])
+    info = request.context.get("token_info") or {}
+    if info.get("role") != "runner":
+        return runner_id  # operators' tools and admins may act for any runner
+    name = str(info.get("sub"))
+    if runner_id != name and not runner_id.startswith(name + ":"):
+        raise ProblemException(
+            status=403,
+            title="Forbidden",
+            detail=(
+                f"The runner key {name!r} may act only as runnerId {name!r} or "
+                f"'{name}:<suffix>', not {runner_id!r}"
+            ),
+            type="/problems/runner-id-not-bound",
+        )
+    return runner_id
+
+
 def _lease_seconds(body: dict[str, Any]) -> float:
     return float(body.get("leaseSeconds") or request.state.settings.lease_seconds)
 
@@ -57,7 +78,7 @@ async def claim(body: dict[str, Any]) -> Any:
     while True:
         rows = await claim_runs(
             pool,
-            body["runnerId"],
+            _runner_id(body),
             body["modules"],
             int(body.get("limit") or 1),
             _lease_seconds(body),
@@ -70,7 +91,7 @@ async def claim(body: dict[str, Any]) -> Any:
 async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
     expires, cancel = await _guarded(
         lambda c: heartbeat_run(
-            c, parse_uuid(id_), body["runnerId"], body["leaseToken"], _lease_seconds(body)
+            c, parse_uuid(id_), _runner_id(body), body["leaseToken"], _lease_seconds(body)
         )
     )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
@@ -79,7 +100,7 @@ async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
 async def complete(id_: str, body: dict[str, Any]) -> Any:
     run = await _guarded(
         lambda c: complete_run(
-            c, parse_uuid(id_), body["runnerId"], body["leaseToken"], body.get("output")
+            c, parse_uuid(id_), _runner_id(body), body["leaseToken"], body.get("output")
         )
     )
     return ok(run_json(run))
@@ -90,7 +111,7 @@ async def fail(id_: str, body: dict[str, Any]) -> Any:
         lambda c: fail_run(
             c,
             parse_uuid(id_),
-            body["runnerId"],
+            _runner_id(body),
             body["leaseToken"],
             body["error"],
             retryable=bool(body.get("retryable", True)),

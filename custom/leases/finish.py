@@ -166,8 +166,10 @@ async def fail_run(
             )
         elif not over:
             await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
-        if status == "CANCELLED":
-            await release_trial(conn, run)  # a cooperative stop says nothing of the dependency
+        if status == "CANCELLED" or not retryable:
+            # a cooperative stop, or a permanent error (an http 4xx: the dependency
+            # answered), says nothing against the dependency: no verdict, slot given back
+            await release_trial(conn, run)
         else:
             await record_failure(conn, run, error)
         return run

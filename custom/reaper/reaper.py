@@ -24,6 +24,10 @@ from custom.sql import q
 log = logging.getLogger(__name__)
 
 
+# a runner whose lease lapsed this long ago (and holds nothing) is forgotten
+FORGET_RUNNER_AFTER_SECONDS = 3600.0
+
+
 async def reap_once(
     pool: asyncpg.Pool, *, now: datetime.datetime | None = None, batch: int = 500
 ) -> int:
@@ -54,6 +58,9 @@ async def reap_once(
     if reclaimed:
         count_lease_reclaimed(reclaimed)
         log.warning("reaper reclaimed %d run(s) with expired leases", reclaimed)
+    gone = await pool.fetch(q("runner_leases_prune"), now, FORGET_RUNNER_AFTER_SECONDS)
+    if gone:
+        log.info("forgot %d runner(s) gone for good", len(gone))
     return reclaimed
 
 

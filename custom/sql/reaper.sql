@@ -40,6 +40,17 @@ WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE AND r.lease_token = $2
                     AND l.expires_at >= coalesce($3::timestamptz, now()))
 RETURNING r.*;
 
+-- name: runner_leases_prune
+-- Forget runners gone for good: a lease row expired more than $2 seconds ago whose
+-- runner holds no LEASED run any more (the reaper took them back). A runner that
+-- returns later gets a new row from its next claim. The table holds one row per
+-- runner, so this reads a handful of rows and one ix_runs_leased_owner probe each.
+DELETE FROM runner_leases l
+WHERE l.expires_at < coalesce($1::timestamptz, now()) - make_interval(secs => $2)
+  AND NOT EXISTS (SELECT 1 FROM runs r
+                  WHERE r.status = 'LEASED' AND r.lease_owner = l.runner_id)
+RETURNING l.runner_id;
+
 -- name: counter_add
 -- Add to a counter shared by every process (e.g. leases_reclaimed).
 INSERT INTO engine_counters (name, value) VALUES ($1, $2)

@@ -121,22 +121,27 @@ async def test_failures_open_at_the_threshold_and_a_failed_trial_reopens(db) -> 
             )
         ],
     )
-    for i in range(3):
+    for i in range(4):
         await start(db, wf, {"i": i})
     runs = await claim_runs(db, "r1", ["http"], 10, 60)
-    assert len(runs) == 3
+    assert len(runs) == 4
     err = {"message": "boom", "type": "transient"}
     async with db.acquire() as conn:
         await fail_run(conn, runs[0]["id"], "r1", runs[0]["lease_token"], err, retryable=True)
         b = await breaker(db)
         assert (b["state"], b["failure_count"]) == ("CLOSED", 1)
-        await fail_run(conn, runs[1]["id"], "r1", runs[1]["lease_token"], err, retryable=False)
+        # a permanent error (an http 4xx) means the dependency answered: not a failure
+        bad = {"message": "HTTP 404", "type": "permanent"}
+        await fail_run(conn, runs[1]["id"], "r1", runs[1]["lease_token"], bad, retryable=False)
+        b = await breaker(db)
+        assert (b["state"], b["failure_count"]) == ("CLOSED", 1)
+        await fail_run(conn, runs[2]["id"], "r1", runs[2]["lease_token"], err, retryable=True)
         b = await breaker(db)
         assert (b["state"], b["failure_count"]) == ("OPEN", 2)
         opened_at = b["opened_at"]
         # a late failure of a call made before the breaker opened changes nothing but lastError
         late = {"message": "late", "type": "transient"}
-        await fail_run(conn, runs[2]["id"], "r1", runs[2]["lease_token"], late, retryable=True)
+        await fail_run(conn, runs[3]["id"], "r1", runs[3]["lease_token"], late, retryable=True)
     b = await breaker(db)
     assert (b["state"], b["failure_count"], b["opened_at"]) == ("OPEN", 2, opened_at)
     assert b["last_error"] == "late"
@@ -144,7 +149,7 @@ async def test_failures_open_at_the_threshold_and_a_failed_trial_reopens(db) -> 
     await asyncio.sleep(0.15)  # the retries' backoff has passed: they are ready, but parked
     assert await claim_runs(db, "r1", ["http"], 10, 60) == []
     retries = await pending(db)
-    assert sorted(r["attempt"] for r in retries) == [2, 2]
+    assert sorted(r["attempt"] for r in retries) == [2, 2, 2]
     assert all(r["available_at"] == opened_at + 30 * SEC for r in retries)
 
     trial = await claim_runs(db, "r1", ["http"], 10, 60, now=opened_at + 31 * SEC)

@@ -294,3 +294,25 @@ async def test_batched_completion_fences_each_run_and_advances_each_execution_on
     joins = await db.fetch("SELECT execution_id FROM runs WHERE step_key = 'join'")
     assert [j["execution_id"] for j in joins] == [first]  # fan-in only where both finished
     assert await db.fetchval("SELECT status FROM runs WHERE id = $1", stale["id"]) == "LEASED"
+
+
+async def test_runners_gone_for_an_hour_are_forgotten_once_they_hold_nothing(db) -> None:
+    await one_step(db, 1, max_attempts=1)
+    (run,) = await claim_runs(db, "vanished", MODULES, 1, 30)
+    await extend_runner_lease(db, "idle-gone", 30)  # no runs ever
+    await extend_runner_lease(db, "alive", 7200)
+
+    async def runners() -> list[str]:
+        rows = await db.fetch("SELECT runner_id FROM runner_leases ORDER BY runner_id")
+        return [r["runner_id"] for r in rows]
+
+    await reap_once(db, now=later(600))  # lapsed ten minutes ago: kept (and its run reaped)
+    assert await runners() == ["alive", "idle-gone", "vanished"]
+    assert await db.fetchval("SELECT status FROM runs WHERE id = $1", run["id"]) == "DEAD_LETTERED"
+    await reap_once(db, now=later(3700))  # an hour later: both forgotten, the live one kept
+    assert await runners() == ["alive"]
+    # a runner that comes back gets a new lease row from its next claim
+    await one_step(db)
+    (again,) = await claim_runs(db, "vanished", MODULES, 1, 30)
+    assert again["lease_expires_at"] is not None
+    assert await runners() == ["alive", "vanished"]

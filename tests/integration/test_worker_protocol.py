@@ -110,3 +110,41 @@ async def test_claim_waits_briefly_for_work(client: httpx.AsyncClient) -> None:
     )
     assert r.json() == {"items": []}
     assert time.monotonic() - began >= 0.3
+
+
+async def test_a_runner_key_acts_only_under_its_own_runner_id(
+    client: httpx.AsyncClient, db
+) -> None:
+    from custom.auth.keys import create_key
+
+    _, secret = await create_key(db, "mailer", "runner")
+    as_runner = {"Authorization": f"Bearer {secret}"}
+    wf = await insert_workflow(db, [{"key": "send", "module": "mailer.send"}])
+    await start(db, wf, {"n": 1})
+    claim = {"modules": ["mailer.send"], "limit": 5}
+
+    r = await client.post("/Run/claim", json={**claim, "runnerId": "billing"}, headers=as_runner)
+    assert r.status_code == 403, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "mailer" in r.json()["detail"]
+    assert await db.fetchval("SELECT count(*) FROM runs WHERE status = 'LEASED'") == 0
+
+    r = await client.post("/Run/claim", json={**claim, "runnerId": "mailer:2"}, headers=as_runner)
+    assert r.status_code == 200, r.text
+    (run,) = r.json()["items"]
+    token = run["leaseToken"]
+    for action, body in (
+        ("heartbeat", {"runnerId": "mailerx", "leaseToken": token}),
+        ("complete", {"runnerId": "billing", "leaseToken": token, "output": {}}),
+        ("fail", {"runnerId": "mail", "leaseToken": token, "error": {"message": "x"}}),
+    ):
+        r = await client.post(f"/Run/{run['id']}/{action}", json=body, headers=as_runner)
+        assert r.status_code == 403, (action, r.text)
+    assert await db.fetchval("SELECT status FROM runs WHERE id = $1", run["id"]) == "LEASED"
+    r = await client.post(
+        f"/Run/{run['id']}/complete",
+        json={"runnerId": "mailer:2", "leaseToken": token, "output": {"ok": True}},
+        headers=as_runner,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "SUCCEEDED"
