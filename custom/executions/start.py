@@ -59,7 +59,7 @@ async def start_execution(
         first = _first_runs(steps, inputs)
         if first is None:
             return await _start_in_transaction(
-                conn, workflow_id, inputs, key, content_hash, trace_context, created_by
+                conn, workflow_id, inputs, idempotency_key, trace_context, created_by
             )
         notify = wakeups.notify_inline()
         row = await conn.fetchrow(
@@ -89,7 +89,7 @@ async def start_execution(
         except _Vanished:  # deleted in between: vanishingly rare; a new submission
             continue
     return await _start_in_transaction(  # the workflow keeps changing: take the lock path
-        conn, workflow_id, inputs, None, None, trace_context, created_by, idempotency_key
+        conn, workflow_id, inputs, idempotency_key, trace_context, created_by
     )
 
 
@@ -129,13 +129,11 @@ async def _start_in_transaction(
     conn: asyncpg.Connection,
     workflow_id: uuid.UUID,
     inputs: dict[str, Any],
-    key: str | None,
-    content_hash: str | None,
+    idempotency_key: str | None,
     trace_context: dict[str, str] | None,
     created_by: str | None,
-    idempotency_key: str | None = None,
 ) -> Started:
-    """The general path: read the current version under the transaction, insert,
+    """The general path: read the current version in the transaction, insert,
     advance (which dead-letters first steps whose inputs do not resolve)."""
     async with conn.transaction():
         workflow = await conn.fetchrow(q("workflow_current"), workflow_id)
@@ -143,10 +141,8 @@ async def _start_in_transaction(
             raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
         version = workflow["version"]
         remember_version(workflow_id, version)
-        if content_hash is None:
-            content_hash = execution_content_hash(workflow_id, version, inputs)
-            key = idempotency_key or content_hash
-        assert key is not None
+        content_hash = execution_content_hash(workflow_id, version, inputs)
+        key = idempotency_key or content_hash
         execution = await conn.fetchrow(
             q("execution_insert"),
             workflow_id,
@@ -166,7 +162,7 @@ async def _start_in_transaction(
         return await _duplicate_of(conn, key, content_hash)
     except _Vanished:  # deleted in between: vanishingly rare; a new submission
         return await _start_in_transaction(
-            conn, workflow_id, inputs, key, content_hash, trace_context, created_by
+            conn, workflow_id, inputs, idempotency_key, trace_context, created_by
         )
 
 
