@@ -142,3 +142,23 @@ async def test_a_commit_during_the_trailing_notify_gets_another(db, db_url) -> N
     finally:
         await w.detach()
         await listener.close()
+
+
+async def test_inputs_that_do_not_resolve_under_the_new_version_are_dead_lettered(db) -> None:
+    from custom.idempotency import execution_content_hash
+
+    wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
+    async with db.acquire() as conn:
+        await start_execution(conn, wf, {"n": 1})  # version 1 remembered
+        await _put_version_2(
+            db, wf, [{"key": "b", "module": "noop", "inputs": {"x": "${inputs.missing}"}}]
+        )
+        started = await start_execution(conn, wf, {"n": 2})
+    execution = started.execution
+    assert started.created and execution["workflow_version"] == 2
+    assert execution["request_hash"] == execution_content_hash(wf, 2, {"n": 2})
+    assert execution["status"] == "FAILED"
+    letters = await db.fetch(
+        "SELECT step_key, reason FROM dead_letters WHERE execution_id = $1", execution["id"]
+    )
+    assert [r["step_key"] for r in letters] == ["b"]
