@@ -341,6 +341,12 @@ class DeadLetterBulkRequeueRequest(BaseModel):
     filter: DeadLetterFilter
     input_overrides: dict[str, Any] | None = Field(None, alias="inputOverrides")
     notes: str | None = Field(None, max_length=10000)
+    limit: int | None = Field(
+        1000,
+        description="At most this many entries in one request (oldest executions first); `remaining` in the answer says how many still match: call again.",
+        ge=1,
+        le=10000,
+    )
 
 
 class DeadLetterBulkDiscardRequest(BaseModel):
@@ -349,11 +355,20 @@ class DeadLetterBulkDiscardRequest(BaseModel):
     )
     filter: DeadLetterFilter
     notes: str = Field(..., max_length=10000, min_length=1)
+    limit: int | None = Field(
+        1000,
+        description="At most this many entries in one request (oldest executions first); `remaining` in the answer says how many still match: call again.",
+        ge=1,
+        le=10000,
+    )
 
 
 class DeadLetterBulkResult(BaseModel):
     count: int
     ids: list[UUID]
+    remaining: int = Field(
+        ..., description="QUARANTINED entries that still match the filter after this request"
+    )
 
 
 class CircuitBreakerState(BaseModel):

@@ -137,6 +137,10 @@ def _filter(body: dict[str, Any]) -> resolve.Filter:
     return resolve.Filter(uid("executionId"), uid("workflowId"), raw.get("stepKey"))
 
 
+# entries one bulk request resolves when it names no limit (the spec's default)
+BULK_LIMIT = 1000
+
+
 async def bulk_requeue(body: dict[str, Any]) -> Any:
     try:
         ids = await resolve.bulk_requeue(
@@ -145,10 +149,11 @@ async def bulk_requeue(body: dict[str, Any]) -> Any:
             actor=caller(request),
             notes=body.get("notes"),
             overrides=body.get("inputOverrides"),
+            limit=_limit(body),
         )
     except resolve.InvalidOverrides as exc:
         raise _bad_overrides(exc) from None
-    return ok({"count": len(ids), "ids": [str(i) for i in ids]})
+    return await _bulk_result(ids, body)
 
 
 async def bulk_discard(body: dict[str, Any]) -> Any:
@@ -156,6 +161,15 @@ async def bulk_discard(body: dict[str, Any]) -> Any:
     if not isinstance(notes, str) or not notes.strip():
         raise bad_request("notes are required to discard dead letters")
     ids = await resolve.bulk_discard(
-        request.state.pool, _filter(body), actor=caller(request), notes=notes
+        request.state.pool, _filter(body), actor=caller(request), notes=notes, limit=_limit(body)
     )
-    return ok({"count": len(ids), "ids": [str(i) for i in ids]})
+    return await _bulk_result(ids, body)
+
+
+def _limit(body: dict[str, Any]) -> int:
+    return int(body.get("limit") or BULK_LIMIT)
+
+
+async def _bulk_result(ids: list[Any], body: dict[str, Any]) -> Any:
+    remaining = await resolve.still_matching(request.state.pool, _filter(body))
+    return ok({"count": len(ids), "ids": [str(i) for i in ids], "remaining": remaining})

@@ -193,11 +193,20 @@ async def discard(
         return resolved
 
 
-async def matching(conn: asyncpg.Connection | asyncpg.Pool, where: Filter) -> list[uuid.UUID]:
+async def matching(
+    conn: asyncpg.Connection | asyncpg.Pool, where: Filter, limit: int
+) -> list[uuid.UUID]:
     rows = await conn.fetch(
-        q("dead_letter_matching"), where.execution_id, where.workflow_id, where.step_key
+        q("dead_letter_matching"), where.execution_id, where.workflow_id, where.step_key, limit
     )
     return [r["id"] for r in rows]
+
+
+async def still_matching(conn: asyncpg.Connection | asyncpg.Pool, where: Filter) -> int:
+    """QUARANTINED entries that match `where` (what a capped bulk request left)."""
+    return await conn.fetchval(
+        q("dead_letter_matching_count"), where.execution_id, where.workflow_id, where.step_key
+    )
 
 
 async def bulk_requeue(
@@ -207,15 +216,17 @@ async def bulk_requeue(
     actor: str,
     notes: str | None = None,
     overrides: dict[str, Any] | None = None,
+    limit: int = 1000,
 ) -> list[uuid.UUID]:
-    """Requeue every QUARANTINED entry matching `where`, one transaction per entry.
+    """Requeue up to `limit` QUARANTINED entries matching `where`, one transaction per
+    entry.
 
     Entries resolved meanwhile by somebody else, or whose execution ended, are skipped.
     """
     overrides = validate_overrides(overrides)  # a bad override changes nothing at all
     done: list[uuid.UUID] = []
     async with pool.acquire() as conn:
-        for dead_letter_id in await matching(conn, where):
+        for dead_letter_id in await matching(conn, where, limit):
             try:
                 await requeue(conn, dead_letter_id, actor=actor, notes=notes, overrides=overrides)
             except (AlreadyResolved, NotRequeueable, DeadLetterNotFound):
@@ -225,11 +236,11 @@ async def bulk_requeue(
 
 
 async def bulk_discard(
-    pool: asyncpg.Pool, where: Filter, *, actor: str, notes: str
+    pool: asyncpg.Pool, where: Filter, *, actor: str, notes: str, limit: int = 1000
 ) -> list[uuid.UUID]:
     done: list[uuid.UUID] = []
     async with pool.acquire() as conn:
-        for dead_letter_id in await matching(conn, where):
+        for dead_letter_id in await matching(conn, where, limit):
             try:
                 await discard(conn, dead_letter_id, actor=actor, notes=notes)
             except (AlreadyResolved, DeadLetterNotFound):

@@ -45,8 +45,8 @@ LIMIT $6;
 
 -- name: dead_letter_matching
 -- QUARANTINED entries matching a bulk filter (NULL = any): $1 execution id,
--- $2 workflow id, $3 step key. Ordered by execution so one execution's entries are
--- resolved one after the other.
+-- $2 workflow id, $3 step key; at most $4 of them (a request's cap). Ordered by
+-- execution so one execution's entries are resolved one after the other.
 SELECT d.id, d.execution_id
 FROM dead_letters d
 JOIN workflow_executions e ON e.id = d.execution_id
@@ -54,4 +54,15 @@ WHERE d.status = 'QUARANTINED'
   AND ($1::uuid IS NULL OR d.execution_id = $1)
   AND ($2::uuid IS NULL OR e.workflow_id = $2)
   AND ($3::text IS NULL OR d.step_key = $3)
-ORDER BY d.execution_id, d.created_at, d.id;
+ORDER BY d.execution_id, d.created_at, d.id
+LIMIT $4;
+
+-- name: dead_letter_matching_count
+-- How many QUARANTINED entries still match a bulk filter (same parameters).
+SELECT count(*)::bigint
+FROM dead_letters d
+JOIN workflow_executions e ON e.id = d.execution_id
+WHERE d.status = 'QUARANTINED'
+  AND ($1::uuid IS NULL OR d.execution_id = $1)
+  AND ($2::uuid IS NULL OR e.workflow_id = $2)
+  AND ($3::text IS NULL OR d.step_key = $3);

@@ -207,7 +207,7 @@ async def test_bulk_requeue_and_discard_touch_only_matching_quarantined_entries(
         assert await wait_status(db, execution_id, "COMPLETED") == "COMPLETED"
     assert await execution_status(db, theirs) == "FAILED"
     r = await api.post("/DeadLetterQueue/bulk-requeue", json={"filter": {"workflowId": str(wf)}})
-    assert r.json() == {"count": 0, "ids": []}
+    assert r.json() == {"count": 0, "ids": [], "remaining": 0}
 
     r = await api.post(
         "/DeadLetterQueue/bulk-discard",
@@ -219,6 +219,23 @@ async def test_bulk_requeue_and_discard_touch_only_matching_quarantined_entries(
     assert await db.fetchval("SELECT count(*) FROM dead_letter_audit") == 4
     r = await api.post("/DeadLetterQueue/bulk-discard", json={"filter": {}})
     assert r.status_code == 400  # notes are required
+
+
+async def test_bulk_resolution_is_capped_and_says_what_remains(api: httpx.AsyncClient, db) -> None:
+    wf = await insert_workflow(db, ONCE, name="capped")
+    executions = [await start(db, wf, {"i": i}) for i in range(3)]
+    for execution_id in executions:
+        await quarantined(api, execution_id)
+    only = {"filter": {"workflowId": str(wf)}, "notes": "in slices"}
+    r = await api.post("/DeadLetterQueue/bulk-discard", json={**only, "limit": 2})
+    assert r.status_code == 200, r.text
+    assert (r.json()["count"], r.json()["remaining"]) == (2, 1)
+    assert await db.fetchval("SELECT count(*) FROM dead_letters WHERE status = 'DISCARDED'") == 2
+    r = await api.post("/DeadLetterQueue/bulk-discard", json={**only, "limit": 2})
+    assert (r.json()["count"], r.json()["remaining"]) == (1, 0)
+    for bad in (0, 10_001, "2"):
+        r = await api.post("/DeadLetterQueue/bulk-discard", json={**only, "limit": bad})
+        assert r.status_code == 400, (bad, r.text)
 
 
 async def execution_status(db: asyncpg.Pool, execution_id: uuid.UUID) -> str:
