@@ -20,6 +20,7 @@ from custom.dlq.quarantine import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.advance import advance
 from custom.executions.runs import insert_runs
 from custom.leases.claim import LeaseLost, RunNotFound
+from custom.observability import tracing
 from custom.observability.tracing import add_event
 from custom.runner.backoff import backoff_seconds
 from custom.runner.wakeup import wakeups
@@ -216,6 +217,9 @@ class Completion:
     token: int
     output: Any
     started_at: datetime.datetime | None = None
+    # the run's trace span: breaker events of the batch land on it, not on the
+    # completer's own context
+    span: Any = None
 
 
 async def complete_runs(
@@ -269,8 +273,10 @@ async def complete_runs(
                 q("executions_complete_many"), completed, [c["id"] for c in completed]
             )
         # breaker rows are the last locks, taken in key order
+        spans = {i.run_id: i.span for i in items}
         for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
-            await record_success(conn, run)
+            with tracing.on_span(spans.get(run["id"])):
+                await record_success(conn, run)
     if ready:  # next steps are committed: this process's runners claim them now
         wakeups.committed(notified=notified)
     return {r["id"]: r for r in finished}

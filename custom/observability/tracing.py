@@ -154,6 +154,23 @@ def add_event(name: str, attributes: Mapping[str, Any] | None = None) -> None:
         span.add_event(name, attributes=attrs)
 
 
+def current_span() -> trace.Span:
+    """The current span (a non-recording one when tracing is off), to carry elsewhere."""
+    return trace.get_current_span()
+
+
+@contextmanager
+def on_span(span: trace.Span | None) -> Iterator[None]:
+    """Make `span` (carried from another task) current for the block, without ending
+    it or marking it failed: events added in the block land on it."""
+    if span is None:
+        yield
+        return
+    with trace.use_span(span, end_on_exit=False, record_exception=False,
+                        set_status_on_exception=False):  # fmt: skip
+        yield
+
+
 def current_ids() -> tuple[str, str] | None:
     """(trace id, span id) in hex of the current span, for log lines; None without one."""
     ctx = trace.get_current_span().get_span_context()

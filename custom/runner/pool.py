@@ -38,6 +38,7 @@ from custom.leases.finish import Completion, cancel_finished_run, fail_run
 from custom.modules.context import ModuleContext
 from custom.modules.errors import PermanentError, TransientError
 from custom.modules.registry import Module
+from custom.observability import tracing
 from custom.runner import hooks
 from custom.runner.completer import Completer
 from custom.runner.wakeup import wakeups
@@ -289,7 +290,9 @@ class RunnerPool:
         except Exception as exc:  # an unexpected error in a module is transient: retry it
             error = {"message": str(exc) or type(exc).__name__, "type": type(exc).__name__}
             return await self._fail(row, error, True, started)
-        completion = Completion(row["id"], row["execution_id"], token, output, started)
+        completion = Completion(
+            row["id"], row["execution_id"], token, output, started, tracing.current_span()
+        )
         if not await self._completer.complete(completion):
             hooks.lease_lost()
             log.warning("result discarded: %s", LeaseLost.of(row["id"], self.runner_id, token))

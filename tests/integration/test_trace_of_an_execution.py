@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from custom.observability import tracing
 from tests.conftest import make_settings
-from tests.engine_support import insert_workflow, wait_for, wait_status
+from tests.engine_support import insert_workflow, start, wait_for, wait_status
 from tests.support import client_for, lifespan
 
 
@@ -73,3 +73,31 @@ async def test_submit_dispatch_and_runs_share_one_trace(
     first_attempt = next(s for s in runs if s.attributes["run.attempt"] == 1)
     assert [e.name for e in first_attempt.events] == ["retry"]
     assert all(d.end_time >= d.start_time for d in dispatches)
+
+
+@pytest.mark.asyncio
+async def test_breaker_events_of_a_batched_completion_land_on_the_run_span(
+    db, spans: InMemorySpanExporter
+) -> None:
+    """The completer writes a batch in its own task; a trial's success still shows as
+    'breaker closed' on the span of the run that made it."""
+    from custom.leases.claim import claim_runs
+    from custom.leases.finish import Completion, complete_runs
+
+    await db.execute(
+        "INSERT INTO circuit_breaker_states (key, state, opened_at, reset_timeout_seconds)"
+        " VALUES ('svc', 'OPEN', now() - interval '1 minute', 30)"
+    )
+    wf = await insert_workflow(db, [{"key": "call", "module": "ext.call", "circuitBreaker": "svc"}])
+    await start(db, wf, {})
+    (trial,) = await claim_runs(db, "r1", ["ext.call"], 5, 60)
+    assert (await db.fetchval("SELECT state FROM circuit_breaker_states")) == "HALF_OPEN"
+    span = tracing.tracer().start_span("run call")
+    item = Completion(trial["id"], trial["execution_id"], trial["lease_token"], {}, None, span)
+    async with db.acquire() as conn:
+        done = await complete_runs(conn, "r1", [item])
+    span.end()
+    assert trial["id"] in done
+    assert (await db.fetchval("SELECT state FROM circuit_breaker_states")) == "CLOSED"
+    (finished,) = [s for s in spans.get_finished_spans() if s.name == "run call"]
+    assert [e.name for e in finished.events] == ["breaker closed"]
