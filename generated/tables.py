@@ -101,10 +101,19 @@ class WorkflowExecutionRow(SQLModel, table=True):
         sa.Index(
             "ix_workflow_executions_workflow_id",
             "workflow_id",
+            "created_at",
+            "id",
         ),
         sa.Index(
             "ix_workflow_executions_status",
             "status",
+            "created_at",
+            "id",
+        ),
+        sa.Index(
+            "ix_workflow_executions_created",
+            "created_at",
+            "id",
         ),
         {},
     )

@@ -416,3 +416,46 @@ async def test_claim_walks_the_ready_index_in_order_and_stops_at_the_limit(
             n["Node Type"] == "Sort" and n.get("Plans", [{}])[0].get("Relation Name") == "runs"
             for n in _nodes(plan)
         ), text
+
+
+@pytest.mark.parametrize(
+    ("where", "args"),
+    [("TRUE", ()), ("status = $1", ("RUNNING",)), ("workflow_id = $1", ("wf",))],
+    ids=["all", "by-status", "by-workflow"],
+)
+async def test_execution_list_pages_walk_an_index_newest_first(
+    db: asyncpg.Pool, where: str, args: tuple[Any, ...]
+) -> None:
+    """GET /WorkflowExecution (the generated repository's keyset query): a page reads
+    its 51 rows from an index in (created_at, id) order, never all executions + a sort."""
+    async with db.acquire() as conn:
+        await _load(conn, pending=20_000, done=20_000)  # 4,000 executions, analysed
+        await conn.execute(
+            """
+            INSERT INTO workflow_executions (workflow_id, workflow_version, status,
+                                             idempotency_key, request_hash, created_at)
+            SELECT (SELECT id FROM workflows LIMIT 1), 1,
+                   CASE WHEN g % 10 = 0 THEN 'FAILED' ELSE 'COMPLETED' END,
+                   'x' || g, 'x' || g, now() - make_interval(secs => g)
+            FROM generate_series(1, 40000) g
+            """
+        )
+        await conn.execute("ANALYZE workflow_executions")
+        if args == ("wf",):
+            args = (await conn.fetchval("SELECT id FROM workflows LIMIT 1"),)
+        page = " ORDER BY created_at DESC, id DESC LIMIT 51"
+        first = f"SELECT * FROM workflow_executions WHERE {where}" + page
+        k = len(args) + 1
+        later = (
+            f"SELECT * FROM workflow_executions WHERE {where}"
+            f" AND (created_at, id) < (${k}, ${k + 1})" + page
+        )
+        cursor = await conn.fetchrow(
+            "SELECT created_at, id FROM workflow_executions ORDER BY created_at DESC, id DESC"
+            " OFFSET 20000 LIMIT 1"
+        )
+        for sql, params in ((first, args), (later, (*args, cursor["created_at"], cursor["id"]))):
+            plan = await _explain(conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *params)
+            text = json.dumps(plan, indent=1)
+            assert not any(n["Node Type"] == "Sort" for n in _nodes(plan)), text
+            assert _rows_read(plan, "workflow_executions") <= 51 * 10, text
