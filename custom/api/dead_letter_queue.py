@@ -17,7 +17,15 @@ from custom.auth.security import caller
 from custom.dlq import resolve
 from custom.sql import q
 from generated.repositories.dead_letter_queue import serialize
-from generated.runtime import bad_request, decode_cursor, encode_cursor, not_found, ok, parse_uuid
+from generated.runtime import (
+    bad_request,
+    decode_cursor,
+    encode_cursor,
+    not_found,
+    ok,
+    parse_uuid,
+    problem,
+)
 from generated.runtime import to_json as _j
 
 
@@ -46,20 +54,12 @@ async def _with_audit(rows: list[Any]) -> list[dict[str, Any]]:
 
 
 def _conflict(exc: Exception) -> ProblemException:
-    return ProblemException(
-        status=409,
-        title="Dead letter not resolvable",
-        detail=str(exc),
-        type="/problems/dead-letter-resolved"
-        if isinstance(exc, resolve.AlreadyResolved)
-        else "/problems/execution-ended",
-    )
+    kind = "dead-letter-resolved" if isinstance(exc, resolve.AlreadyResolved) else "execution-ended"
+    return problem(409, "Dead letter not resolvable", str(exc), kind)
 
 
 def _bad_overrides(exc: Exception) -> ProblemException:
-    return ProblemException(
-        status=400, title="Bad Request", detail=str(exc), type="/problems/invalid-value"
-    )
+    return problem(400, "Bad Request", str(exc), "invalid-value")
 
 
 async def list_(

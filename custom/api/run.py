@@ -13,13 +13,12 @@ from typing import Any
 
 import asyncpg
 from connexion import request
-from connexion.exceptions import ProblemException
 
 from custom.executions.serialize import run_json
 from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
 from custom.leases.finish import complete_run, fail_run
 from custom.sql import q
-from generated.runtime import not_found, ok, parse_uuid
+from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.runtime import to_json as _to_json
 
 WAIT_STEP_SECONDS = 0.05
@@ -34,14 +33,12 @@ def _runner_id(body: dict[str, Any]) -> str:
         return runner_id  # operators' tools and admins may act for any runner
     name = str(info.get("sub"))
     if runner_id != name and not runner_id.startswith(name + ":"):
-        raise ProblemException(
-            status=403,
-            title="Forbidden",
-            detail=(
-                f"The runner key {name!r} may act only as runnerId {name!r} or "
-                f"'{name}:<suffix>', not {runner_id!r}"
-            ),
-            type="/problems/runner-id-not-bound",
+        raise problem(
+            403,
+            "Forbidden",
+            f"The runner key {name!r} may act only as runnerId {name!r} or "
+            f"'{name}:<suffix>', not {runner_id!r}",
+            "runner-id-not-bound",
         )
     return runner_id
 
@@ -55,13 +52,9 @@ async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
         async with request.state.pool.acquire() as conn:
             return await call(conn)
     except RunNotFound as exc:
-        raise ProblemException(
-            status=404, title="Not Found", detail=str(exc), type="/problems/not-found"
-        ) from None
+        raise problem(404, "Not Found", str(exc), "not-found") from None
     except LeaseLost as exc:
-        raise ProblemException(
-            status=409, title="Lease not held", detail=str(exc), type="/problems/lease-lost"
-        ) from None
+        raise problem(409, "Lease not held", str(exc), "lease-lost") from None
 
 
 async def get(id_: str) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from connexion import request
-from connexion.exceptions import ProblemException
 
 from custom.auth.security import caller
 from custom.executions import control
@@ -13,7 +12,7 @@ from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q
-from generated.runtime import not_found, ok, parse_uuid
+from generated.runtime import not_found, ok, parse_uuid, problem
 
 
 def _trace_context() -> dict[str, str] | None:
@@ -51,12 +50,7 @@ async def create(body: dict[str, Any]) -> Any:
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None
         except IdempotencyConflict as exc:
-            raise ProblemException(
-                status=422,
-                title="Idempotency-Key reused",
-                detail=str(exc),
-                type="/problems/idempotency-conflict",
-            ) from None
+            raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
     return ok(execution_json(started.execution), 201 if started.created else 200)
 
 
@@ -68,11 +62,8 @@ async def _control(operation: Any, id_: str) -> Any:
         except control.ExecutionNotFound:
             raise not_found("WorkflowExecution", id_) from None
         except control.InvalidTransition as exc:
-            raise ProblemException(
-                status=409,
-                title="Invalid execution transition",
-                detail=str(exc),
-                type="/problems/invalid-transition",
+            raise problem(
+                409, "Invalid execution transition", str(exc), "invalid-transition"
             ) from None
     return ok(execution_json(done.execution))
 
