@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from custom.observability import tracing
 from custom.settings import Settings
 from tests.support import (
     ADMIN_KEY,
@@ -65,6 +70,25 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+# timings short enough that an engine test sees heartbeats, polls and reaps in seconds
+FAST_ENGINE: dict[str, Any] = {
+    "heartbeat_seconds": 0.2,
+    "poll_seconds": 0.1,
+    "reaper_interval_seconds": 0.5,
+    "lease_seconds": 5,
+}
+
+
+@asynccontextmanager
+async def serve_engine(db_url: str, **overrides: Any) -> AsyncIterator[Any]:
+    """The whole service with in-process runners and FAST_ENGINE timings (overridable)."""
+    from custom.app import create_app
+
+    settings = make_settings(db_url, **{**FAST_ENGINE, **overrides})
+    async with lifespan(create_app(settings)) as served:
+        yield served
+
+
 @pytest_asyncio.fixture
 async def app(db_url: str) -> AsyncIterator[Any]:
     from custom.app import create_app
@@ -78,3 +102,16 @@ async def app(db_url: str) -> AsyncIterator[Any]:
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(app) as c:
         yield c
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.use_tracer_provider(provider)
+    try:
+        yield exporter
+    finally:
+        tracing.use_tracer_provider(None)
+        provider.shutdown()

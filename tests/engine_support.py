@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import os
 import signal
@@ -26,23 +27,9 @@ async def insert_workflow(
     db: asyncpg.Pool, steps: list[dict[str, Any]], name: str = "wf"
 ) -> uuid.UUID:
     """A workflow stored the way the API stores it (validated, version 1)."""
-    from custom.workflows.validation import validate_steps
+    from bench.engine import insert_workflow as store
 
-    steps = validate_steps(steps)
-    async with db.acquire() as conn, conn.transaction():
-        wf_id = await conn.fetchval(
-            "INSERT INTO workflows (name, version, steps) VALUES ($1, 1, $2) RETURNING id",
-            name,
-            steps,
-        )
-        await conn.execute(
-            "INSERT INTO workflow_versions (workflow_id, version, name, steps)"
-            " VALUES ($1, 1, $2, $3)",
-            wf_id,
-            name,
-            steps,
-        )
-    return wf_id
+    return await store(db, name, steps)
 
 
 async def start(
@@ -84,6 +71,22 @@ async def wait_status(
         return status if status in statuses else None
 
     return await wait_for(check, within)
+
+
+async def all_parked(db: asyncpg.Pool, reset_at: datetime.datetime) -> bool:
+    """Every execution's latest run waits, PENDING, for the breaker's reset time."""
+    latest = await db.fetch(
+        "SELECT DISTINCT ON (execution_id) * FROM runs ORDER BY execution_id, attempt DESC"
+    )
+    return all(r["status"] == "PENDING" and r["available_at"] == reset_at for r in latest)
+
+
+async def claimed_between(
+    db: asyncpg.Pool, since: datetime.datetime, until: datetime.datetime
+) -> int:
+    return await db.fetchval(
+        "SELECT count(*) FROM runs WHERE claimed_at >= $1 AND claimed_at < $2", since, until
+    )
 
 
 class CountingServer:

@@ -12,7 +12,16 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.engine_support import CountingServer, RunnerProcess, insert_workflow, start, wait_for
+from tests.engine_support import (
+    CountingServer,
+    RunnerProcess,
+    all_parked,
+    claimed_between,
+    insert_workflow,
+    start,
+    wait_for,
+    wait_status,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow, pytest.mark.timeout(90)]
 
@@ -25,21 +34,6 @@ RUNNER_ENV = {
 
 
 RESET = datetime.timedelta(seconds=3)
-
-
-async def all_parked(db: asyncpg.Pool, reset_at: datetime.datetime) -> bool:
-    latest = await db.fetch(
-        "SELECT DISTINCT ON (execution_id) * FROM runs ORDER BY execution_id, attempt DESC"
-    )
-    return all(r["status"] == "PENDING" and r["available_at"] == reset_at for r in latest)
-
-
-async def claimed_between(
-    db: asyncpg.Pool, since: datetime.datetime, until: datetime.datetime
-) -> int:
-    return await db.fetchval(
-        "SELECT count(*) FROM runs WHERE claimed_at >= $1 AND claimed_at < $2", since, until
-    )
 
 
 async def _breaker(db: asyncpg.Pool) -> asyncpg.Record:
@@ -97,7 +91,7 @@ async def test_two_runner_processes_share_one_breaker(db, db_url: str, tmp_path:
             again = await wait_for(reopened, 15)
             healthy["on"] = True
             for execution_id in executions:
-                await wait_for(lambda e=execution_id: _completed(db, e), 20)
+                await wait_status(db, execution_id, "COMPLETED", within=20)
             b = await _breaker(db)
             assert (b["state"], b["failure_count"], b["half_open_in_flight"]) == ("CLOSED", 0, 0)
             # nothing dispatched while OPEN (after a grace for a claim that began just before
@@ -117,8 +111,3 @@ async def test_two_runner_processes_share_one_breaker(db, db_url: str, tmp_path:
         finally:
             for r in runners:
                 r.stop()
-
-
-async def _completed(db: asyncpg.Pool, execution_id: Any) -> bool:
-    status = await db.fetchval("SELECT status FROM workflow_executions WHERE id = $1", execution_id)
-    return status == "COMPLETED"

@@ -17,9 +17,16 @@ import pytest_asyncio
 
 from custom.leases.claim import claim_runs, release_runs
 from custom.leases.finish import complete_run, fail_run
-from tests.conftest import make_settings
-from tests.engine_support import CountingServer, insert_workflow, start, wait_for
-from tests.support import lifespan
+from tests.conftest import serve_engine
+from tests.engine_support import (
+    CountingServer,
+    all_parked,
+    claimed_between,
+    insert_workflow,
+    start,
+    wait_for,
+    wait_status,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
@@ -272,17 +279,7 @@ async def test_breaker_api_thresholds_reset_and_404(client: httpx.AsyncClient, d
 
 @pytest_asyncio.fixture
 async def engine(db_url: str) -> AsyncIterator[Any]:
-    from custom.app import create_app
-
-    settings = make_settings(
-        db_url,
-        runners=3,
-        heartbeat_seconds=0.2,
-        poll_seconds=0.1,
-        reaper_interval_seconds=0.5,
-        lease_seconds=5,
-    )
-    async with lifespan(create_app(settings)) as served:
+    async with serve_engine(db_url, runners=3) as served:
         yield served
 
 
@@ -319,27 +316,12 @@ async def test_http_dependency_fails_opens_half_opens_and_closes(engine: Any, db
         again = await wait_for(lambda: _reopened(db, b["opened_at"]), 8)
         healthy["on"] = True
         for execution_id in executions:
-            await wait_for(lambda e=execution_id: _completed(db, e), 10)
+            await wait_status(db, execution_id, "COMPLETED", within=10)
         closed = await breaker(db)
         assert (closed["state"], closed["failure_count"]) == ("CLOSED", 0)
         assert closed["half_open_in_flight"] == 0
         assert closed["opened_at"] == again["opened_at"]
         await assert_breaker_held(db, server, b["opened_at"], again["opened_at"], 2 * SEC)
-
-
-async def all_parked(db: asyncpg.Pool, reset_at: datetime.datetime) -> bool:
-    latest = await db.fetch(
-        "SELECT DISTINCT ON (execution_id) * FROM runs ORDER BY execution_id, attempt DESC"
-    )
-    return all(r["status"] == "PENDING" and r["available_at"] == reset_at for r in latest)
-
-
-async def claimed_between(
-    db: asyncpg.Pool, since: datetime.datetime, until: datetime.datetime
-) -> int:
-    return await db.fetchval(
-        "SELECT count(*) FROM runs WHERE claimed_at >= $1 AND claimed_at < $2", since, until
-    )
 
 
 async def assert_breaker_held(
@@ -371,8 +353,3 @@ async def _state(db: asyncpg.Pool, state: str) -> asyncpg.Record | None:
 async def _reopened(db: asyncpg.Pool, opened_at: datetime.datetime) -> asyncpg.Record | None:
     b = await breaker(db)
     return b if b["state"] == "OPEN" and b["opened_at"] > opened_at else None
-
-
-async def _completed(db: asyncpg.Pool, execution_id: uuid.UUID) -> bool:
-    status = await db.fetchval("SELECT status FROM workflow_executions WHERE id = $1", execution_id)
-    return status == "COMPLETED"

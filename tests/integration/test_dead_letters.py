@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 
 from custom.idempotency import canonical_json, sha256_hex
-from tests.conftest import make_settings
-from tests.engine_support import insert_workflow, start, wait_for, wait_status
-from tests.support import client_for, lifespan
+from tests.conftest import serve_engine
+from tests.engine_support import execution_status, insert_workflow, start, wait_for, wait_status
+from tests.support import client_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
@@ -40,17 +40,7 @@ ONCE = [{"key": "flaky", "module": "fail", "config": {"permanent": True, "times"
 
 @pytest_asyncio.fixture
 async def engine(db_url: str) -> AsyncIterator[Any]:
-    from custom.app import create_app
-
-    settings = make_settings(
-        db_url,
-        runners=3,
-        heartbeat_seconds=0.2,
-        poll_seconds=0.1,
-        reaper_interval_seconds=0.5,
-        lease_seconds=5,
-    )
-    async with lifespan(create_app(settings)) as served:
+    async with serve_engine(db_url, runners=3) as served:
         yield served
 
 
@@ -236,10 +226,6 @@ async def test_bulk_resolution_is_capped_and_says_what_remains(api: httpx.AsyncC
     for bad in (0, 10_001, "2"):
         r = await api.post("/DeadLetterQueue/bulk-discard", json={**only, "limit": bad})
         assert r.status_code == 400, (bad, r.text)
-
-
-async def execution_status(db: asyncpg.Pool, execution_id: uuid.UUID) -> str:
-    return await db.fetchval("SELECT status FROM workflow_executions WHERE id = $1", execution_id)
 
 
 async def test_two_dead_branches_fail_again_until_both_are_requeued(

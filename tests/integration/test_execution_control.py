@@ -16,26 +16,16 @@ import pytest_asyncio
 
 from custom.leases.claim import claim_runs, heartbeat_run
 from custom.leases.finish import complete_run, fail_run
-from tests.conftest import make_settings
+from tests.conftest import serve_engine
 from tests.engine_support import insert_workflow, start, wait_for, wait_status
-from tests.support import client_for, lifespan
+from tests.support import client_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
 
 @pytest_asyncio.fixture
 async def engine(db_url: str) -> AsyncIterator[Any]:
-    from custom.app import create_app
-
-    settings = make_settings(
-        db_url,
-        runners=2,
-        heartbeat_seconds=0.2,
-        poll_seconds=0.1,
-        reaper_interval_seconds=0.5,
-        lease_seconds=5,
-    )
-    async with lifespan(create_app(settings)) as served:
+    async with serve_engine(db_url, runners=2) as served:
         yield served
 
 

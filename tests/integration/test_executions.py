@@ -11,9 +11,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.conftest import make_settings
-from tests.engine_support import insert_workflow, start, wait_status
-from tests.support import client_for, lifespan
+from tests.conftest import serve_engine
+from tests.engine_support import execution_status, insert_workflow, start, wait_status
+from tests.support import client_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -21,17 +21,9 @@ pytestmark = pytest.mark.asyncio
 @pytest_asyncio.fixture
 async def engine(db_url: str) -> AsyncIterator[Any]:
     """The service with 4 in-process runner slots and fast timings."""
-    from custom.app import create_app
-
-    settings = make_settings(
-        db_url,
-        runners=4,
-        heartbeat_seconds=0.2,
-        poll_seconds=0.2,
-        reaper_interval_seconds=0.2,
-        lease_seconds=3,
-    )
-    async with lifespan(create_app(settings)) as served:
+    async with serve_engine(
+        db_url, runners=4, poll_seconds=0.2, reaper_interval_seconds=0.2, lease_seconds=3
+    ) as served:
         yield served
 
 
@@ -232,12 +224,8 @@ async def test_unresolvable_input_reference_is_a_permanent_failure(engine: Any, 
         db, [{"key": "a", "module": "noop", "inputs": {"v": "${inputs.missing.deep}"}}]
     )
     execution_id = await start(db, wf, {"other": 1})
-    assert await execution_status_now(db, execution_id) == "FAILED"
+    assert await execution_status(db, execution_id) == "FAILED"
     assert await db.fetchval("SELECT reason FROM dead_letters") == "permanent_error"
-
-
-async def execution_status_now(db, execution_id) -> str:
-    return await db.fetchval("SELECT status FROM workflow_executions WHERE id = $1", execution_id)
 
 
 async def test_step_timeout_is_a_transient_failure(engine: Any, db) -> None:
