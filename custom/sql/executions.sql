@@ -46,12 +46,11 @@ WITH wf AS (
     FROM created c, jsonb_to_recordset($8::jsonb) AS s(
         step_key text, module text, inputs jsonb, config jsonb, idempotency_key text,
         max_attempts int, retry jsonb, timeout_seconds float8, breaker_key text)
-    RETURNING 1
 ), woken AS (
     SELECT pg_notify('valkyr_runs', '') FROM created WHERE $9::boolean
 )
-SELECT wf.version AS current_version, (SELECT count(*) FROM first_runs) AS first_runs,
-       (SELECT count(*) FROM woken) AS notified, c.*
+-- (a plain SELECT in a WITH runs only when referenced: `notified` is what sends it)
+SELECT wf.version AS current_version, (SELECT count(*) FROM woken) AS notified, c.*
 FROM wf LEFT JOIN created c ON true;
 
 -- name: execution_by_idempotency_key
