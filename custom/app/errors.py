@@ -18,7 +18,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
-from generated.operations import ALLOWED_METHODS, BASE_PATH
+from custom.app.paths import allowed_methods
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -101,25 +101,6 @@ def _unicode_error(_req: ConnexionRequest, _exc: Exception) -> ConnexionResponse
     return problem_response(
         400, "Bad Request", "The request body is not valid UTF-8", "invalid-encoding"
     )
-
-
-def _template_regex(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
-
-
-# Concrete paths first: OpenAPI matches `/Run/claim` before `/Run/{id}`.
-_ALLOW = [
-    (_template_regex(BASE_PATH + path), methods)
-    for path, methods in sorted(ALLOWED_METHODS.items(), key=lambda item: item[0].count("{"))
-]
-
-
-def allowed_methods(path: str) -> tuple[str, ...]:
-    """The methods the spec declares for a concrete path (static paths win); () if unknown."""
-    for regex, methods in _ALLOW:
-        if regex.match(path):
-            return methods
-    return ()
 
 
 def allow_header(methods: tuple[str, ...]) -> str:

@@ -1,32 +1,33 @@
-"""An ASGI guard in front of connexion: methods, NUL characters, body size and UTF-8.
+"""An ASGI guard in front of connexion: methods, NUL characters, body size, type and UTF-8.
 
 - A method the spec does not declare for a path is a 405 with the spec's
   `Allow` header, decided here because connexion would route `GET /Run/claim`
   to `GET /Run/{id}` (OpenAPI matches concrete paths before templated ones).
 - U+0000 in the path, the query or a header is a 400 before it can reach
   PostgreSQL (which rejects NUL in text).
-- The body is read once (up to the limit); what PostgreSQL or the JSON
-  validator would choke on is refused with a 4xx problem, the rest is replayed
-  downstream.
+- The body is read once (up to the limit); what PostgreSQL, the hashing or
+  the JSON validator would choke on is refused with a 4xx problem, the rest is
+  replayed downstream. A body without a `Content-Type` is a 415 on operations
+  that take one: connexion would validate it as JSON and then hand the handler
+  raw bytes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from custom.app.errors import (
-    PROBLEM,
-    allow_header,
-    allowed_methods,
-    method_not_allowed_body,
-    problem_body,
-)
-from custom.json_values import contains_nul
+from custom.app.errors import PROBLEM, allow_header, method_not_allowed_body, problem_body
+from custom.app.paths import allowed_methods, operation_at
+from custom.json_values import contains_nul, contains_surrogate
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+# `\ud800`-`\udfff` escapes: JSON can spell a lone UTF-16 surrogate, which is no
+# character (UTF-8 cannot encode it; hashing and PostgreSQL would fail on it)
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def body_problem(body: bytes, content_type: str) -> tuple[int, str, str] | None:
@@ -37,14 +38,24 @@ def body_problem(body: bytes, content_type: str) -> tuple[int, str, str] | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return 400, "The request body is not valid UTF-8", "invalid-encoding"
-    if "\\u0000" in text or "\x00" in text:
-        try:
-            if contains_nul(json.loads(text)):
-                return 400, "NUL characters (U+0000) are not allowed", "invalid-value"
-        except ValueError:
-            return None  # the validator answers malformed JSON itself
-        except RecursionError:
-            return 400, "The request body is nested too deeply", "invalid-request"
+    nul = "\\u0000" in text or "\x00" in text
+    surrogate = SURROGATE_ESCAPE.search(text) is not None
+    if not (nul or surrogate):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None  # the validator answers malformed JSON itself
+    except RecursionError:
+        return 400, "The request body is nested too deeply", "invalid-request"
+    if nul and contains_nul(value):
+        return 400, "NUL characters (U+0000) are not allowed", "invalid-value"
+    if surrogate and contains_surrogate(value):
+        return (
+            400,
+            "A text holds a lone UTF-16 surrogate (such as \\udfff), which is not a character",
+            "invalid-value",
+        )
     return None
 
 
@@ -133,6 +144,17 @@ class RequestGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if body and "content-type" not in headers:
+            operation = operation_at(method, scope["path"])
+            if operation is not None and operation.has_body:
+                await self._refuse(
+                    send,
+                    415,
+                    "Unsupported Media Type",
+                    "The request body has no Content-Type; send it as application/json",
+                    "unsupported-media-type",
+                )
+                return
         refusal = body_problem(body, headers.get("content-type", ""))
         if refusal:
             status, detail, kind = refusal

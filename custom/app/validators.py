@@ -124,13 +124,25 @@ class ConciseParameterValidator(ParameterValidator):
 
 
 class NonFiniteNumber(ValueError):
-    pass
+    """A number JSON allows but nothing here can hold (NaN, ±Infinity, huge integers)."""
 
 
 def _no_constant(name: str) -> Any:
     # Python's json reads NaN and ±Infinity; JSON has no such numbers, and a double
     # column would store them and then answer with invalid JSON.
     raise NonFiniteNumber(f"{name} is not a JSON number")
+
+
+# Python refuses to read integers longer than this (CVE-2020-10735), with a ValueError
+# that is not a JSONDecodeError
+MAX_INT_DIGITS = 4300
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise NonFiniteNumber(f"an integer has {digits} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
 
 
 def _finite(text: str) -> float:
@@ -164,7 +176,9 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
         if not text:
             return None
         try:
-            return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+            return json.loads(
+                text, parse_constant=_no_constant, parse_float=_finite, parse_int=_bounded_int
+            )
         except json.JSONDecodeError as exc:
             raise _body_error(f"The request body is not valid JSON: {exc}", str(exc)) from None
         except NonFiniteNumber as exc:

@@ -7,6 +7,7 @@ answer outside the spec; the contract test (tests/contract) fuzzes the rest.
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from generated.operations import OPERATIONS
 from generated.tables import metadata
 
 pytestmark = pytest.mark.asyncio
@@ -234,6 +236,88 @@ async def test_huge_int_in_free_form_inputs_is_stored_or_refused_cleanly(
     body = {"workflowId": workflow["id"], "inputs": {"n": 10**400}}
     r = await client.post("/WorkflowExecution", json=body)
     assert r.status_code < 500, r.text
+
+
+# --- the three 500s of issue 11 (also explicit cases of tests/contract) -----------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    sorted((op.method, op.path) for op in OPERATIONS.values() if op.has_body),
+)
+async def test_json_body_without_content_type_is_a_415_on_every_json_endpoint(
+    client, db, workflow, method: str, path: str
+) -> None:
+    """connexion validated such a body as JSON, then handed the handler raw bytes."""
+    body = {"workflowId": workflow["id"], "runnerId": "r", "modules": ["noop"], "name": "n",
+            "steps": STEPS, "leaseToken": "1.x", "notes": "n", "filter": {}}  # fmt: skip
+    url = path.replace("{id}", workflow["id"])
+
+    async def send() -> httpx.Response:
+        return await client.request(method, url, content=json.dumps(body).encode())
+
+    problem = await expect_unchanged(db, send, 415, "no Content-Type")
+    assert problem["type"] == "/problems/unsupported-media-type"
+
+
+async def test_an_empty_body_without_content_type_still_passes(client, db) -> None:
+    """`curl -X POST` with no body is no media type problem (the body is optional here)."""
+    r = await client.post(f"/DeadLetterQueue/{MISSING}/requeue")
+    assert_problem(r, 404)
+
+
+@pytest.mark.parametrize("where", ["inputs", "key"])
+async def test_integer_of_more_than_4300_digits_is_a_400(client, db, workflow, where) -> None:
+    """Python's int() refuses such integers with a ValueError the JSON reader let through."""
+    huge = b"9" * 4301
+    inputs = b'{"n": %s}' % huge if where == "inputs" else b'{"n": [1, -%s]}' % huge
+
+    async def send() -> httpx.Response:
+        body = b'{"workflowId": "%s", "inputs": %s}' % (workflow["id"].encode(), inputs)
+        return await client.post(
+            "/WorkflowExecution", content=body, headers={"Content-Type": "application/json"}
+        )
+
+    await expect_unchanged(db, send, 400, "4301 digits")
+
+
+async def test_integer_of_4300_digits_is_stored_and_read_back(client, workflow) -> None:
+    n = int("7" * 4300)
+    r = await client.post("/WorkflowExecution", json={"workflowId": workflow["id"],
+                                                      "inputs": {"n": n}})  # fmt: skip
+    assert r.status_code == 201, r.text
+    got = await client.get(f"/WorkflowExecution/{r.json()['id']}")
+    assert got.json()["inputs"] == {"n": n}
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [{"text": "\udfff"}, {"\ud800": "key"}, {"deep": [{"a": ["x\udc00y"]}]}],
+    ids=["value", "key", "nested"],
+)
+async def test_lone_surrogate_in_execution_inputs_is_a_400(client, db, workflow, inputs) -> None:
+    """json.dumps writes the lone surrogate as the escape `\\udfff`: valid JSON spelling,
+    but no character, so the input hashing (UTF-8) failed with a 500."""
+
+    body = json.dumps({"workflowId": workflow["id"], "inputs": inputs}).encode()  # ASCII escapes
+
+    async def send() -> httpx.Response:
+        return await client.post(
+            "/WorkflowExecution", content=body, headers={"Content-Type": "application/json"}
+        )
+
+    await expect_unchanged(db, send, 400, "surrogate")
+
+
+async def test_a_surrogate_pair_is_one_character_and_is_accepted(client, workflow) -> None:
+    body = b'{"workflowId": "%s", "inputs": {"emoji": "\\ud83d\\ude00"}}' % (
+        workflow["id"].encode()
+    )
+    r = await client.post(
+        "/WorkflowExecution", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["inputs"] == {"emoji": "\U0001f600"}
 
 
 @pytest.mark.parametrize(
