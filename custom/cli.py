@@ -69,6 +69,9 @@ async def _keys(args: argparse.Namespace) -> int:
             except asyncpg.UniqueViolationError:
                 print(f"a key named {args.name!r} already exists", file=sys.stderr)
                 return 1
+            except ValueError as exc:
+                print(exc, file=sys.stderr)
+                return 2
             print(f"created {record['role']} key {record['name']!r} (id {record['id']})")
             print(f"secret (shown only now, store it): {secret}")
         elif args.keys_command == "list":

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from custom.auth.runner_ids import in_process_runner_id
+
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -15,6 +17,11 @@ def _float(name: str, default: float) -> float:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw not in (None, "") else default
+
+
+def _runner_id(raw: str | None) -> str | None:
+    # the service's own runners live where no API key can act (`@…`)
+    return in_process_runner_id(raw) if raw else None
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class Settings:
             "shutdown_grace_seconds": _float("VALKYR_SHUTDOWN_GRACE_SECONDS", 10.0),
             "max_body_bytes": _int("VALKYR_MAX_BODY_BYTES", 1_048_576),
             "db_pool_size": _int("VALKYR_DB_POOL_SIZE", 10),
-            "runner_id": os.environ.get("VALKYR_RUNNER_ID") or None,
+            "runner_id": _runner_id(os.environ.get("VALKYR_RUNNER_ID")),
             "bootstrap_key": os.environ.get("VALKYR_BOOTSTRAP_KEY") or None,
         }
         values.update(overrides)

@@ -188,7 +188,7 @@ class RunClaimRequest(BaseModel):
     runner_id: str = Field(
         ...,
         alias="runnerId",
-        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` with a non-empty suffix (one key, several runner processes); anything else is a 403. Ids starting with `@` belong to the service's own runners: a 403 for every key.",
         max_length=200,
         min_length=1,
     )
@@ -209,7 +209,7 @@ class RunHeartbeatRequest(BaseModel):
     runner_id: str = Field(
         ...,
         alias="runnerId",
-        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` with a non-empty suffix (one key, several runner processes); anything else is a 403. Ids starting with `@` belong to the service's own runners: a 403 for every key.",
         max_length=200,
         min_length=1,
     )
@@ -228,7 +228,7 @@ class RunCompleteRequest(BaseModel):
     runner_id: str = Field(
         ...,
         alias="runnerId",
-        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` with a non-empty suffix (one key, several runner processes); anything else is a 403. Ids starting with `@` belong to the service's own runners: a 403 for every key.",
         max_length=200,
         min_length=1,
     )
@@ -251,7 +251,7 @@ class RunFailRequest(BaseModel):
     runner_id: str = Field(
         ...,
         alias="runnerId",
-        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` with a non-empty suffix (one key, several runner processes); anything else is a 403. Ids starting with `@` belong to the service's own runners: a 403 for every key.",
         max_length=200,
         min_length=1,
     )
@@ -412,7 +412,13 @@ class ApiKey(BaseModel):
         extra="forbid",
     )
     id: UUID | None = None
-    name: str = Field(..., max_length=200, min_length=1)
+    name: str = Field(
+        ...,
+        description="Letters, digits, `.`, `_` and `-`, starting with a letter or digit. A key with the runner role acts as runnerId `<name>` or `<name>:<suffix>`; with no `:` in names, no key covers another key's runners.",
+        max_length=200,
+        min_length=1,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    )
     role: Role
     prefix: str | None = Field(
         None, description="The first characters of the secret, to recognise it"
@@ -428,7 +434,13 @@ class ApiKeyCreated(BaseModel):
     """
 
     id: UUID
-    name: str = Field(..., max_length=200, min_length=1)
+    name: str = Field(
+        ...,
+        description="Letters, digits, `.`, `_` and `-`, starting with a letter or digit. A key with the runner role acts as runnerId `<name>` or `<name>:<suffix>`; with no `:` in names, no key covers another key's runners.",
+        max_length=200,
+        min_length=1,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    )
     role: Role
     prefix: str = Field(..., description="The first characters of the secret, to recognise it")
     created_at: AwareDatetime = Field(..., alias="createdAt")

@@ -148,6 +148,8 @@ class RunnerProcess:
 
     def __init__(self, db_url: str, name: str, log_dir: Path, **env: Any) -> None:
         self.name = name
+        # the lease owner it claims as: the service's own runners are named `@…`
+        self.runner_id = "@" + name
         self.log_path = log_dir / f"runner-{name}.log"
         settings = {
             "DATABASE_URL": db_url,
@@ -179,7 +181,7 @@ class RunnerProcess:
         async def ready() -> bool:
             if self.proc.poll() is not None:
                 raise AssertionError(f"runner {self.name} exited:\n{self.output()}")
-            return f"runner {self.name} ready" in self.output()
+            return f"runner {self.runner_id} ready" in self.output()
 
         await wait_for(ready, within, 0.1)
 

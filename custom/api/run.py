@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from connexion import request
 
+from custom.auth.runner_ids import IN_PROCESS_PREFIX, is_in_process, key_may_act_as
 from custom.executions.serialize import run_json
 from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
 from custom.leases.finish import complete_run, fail_run
@@ -26,18 +27,27 @@ WAIT_STEP_SECONDS = 0.05
 
 def _runner_id(body: dict[str, Any]) -> str:
     """The body's runnerId, bound to the caller's key when it has the runner role
-    (DESIGN §11): its own name, or `<name>:<suffix>` for one of several processes."""
+    (DESIGN §11): its own name, or `<name>:<suffix>` for one of several processes.
+    Nobody acts over REST as one of the service's own runners (`@…`)."""
     runner_id = str(body["runnerId"])
+    if is_in_process(runner_id):
+        raise problem(
+            403,
+            "Forbidden",
+            f"runnerId {runner_id!r}: ids starting with {IN_PROCESS_PREFIX!r} belong to the "
+            "service's own runners",
+            "runner-id-not-bound",
+        )
     info = request.context.get("token_info") or {}
     if info.get("role") != "runner":
         return runner_id  # operators' tools and admins may act for any runner
     name = str(info.get("sub"))
-    if runner_id != name and not runner_id.startswith(name + ":"):
+    if not key_may_act_as(name, runner_id):
         raise problem(
             403,
             "Forbidden",
             f"The runner key {name!r} may act only as runnerId {name!r} or "
-            f"'{name}:<suffix>', not {runner_id!r}",
+            f"'{name}:<suffix>' (a non-empty suffix), not {runner_id!r}",
             "runner-id-not-bound",
         )
     return runner_id

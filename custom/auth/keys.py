@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from custom.auth.runner_ids import KEY_NAME_MAX, valid_key_name
 from custom.sql import q
 
 SECRET_PREFIX = "vk_"
@@ -34,6 +35,11 @@ async def create_key(
     """Store a new key; returns its record and the secret (the only time it is known)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    if not valid_key_name(name):
+        raise ValueError(
+            f"key name {name!r}: letters, digits, '.', '_' and '-' only, starting with a "
+            f"letter or digit, at most {KEY_NAME_MAX} characters"
+        )
     secret = secret or new_secret()
     row = await conn.fetchrow(
         q("api_key_insert"), name, role, display_prefix(secret), hash_secret(secret)

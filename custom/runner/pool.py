@@ -18,14 +18,13 @@ import contextlib
 import datetime
 import json
 import logging
-import os
-import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import asyncpg
 
+from custom.auth.runner_ids import in_process_runner_id
 from custom.db.urls import asyncpg_url
 from custom.leases.claim import (
     LeaseLost,
@@ -49,7 +48,7 @@ CHANNEL = "valkyr_runs"
 
 
 def default_runner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return in_process_runner_id()
 
 
 class RunnerPool:

@@ -107,7 +107,7 @@ async def test_two_runner_processes_share_one_breaker(db, db_url: str, tmp_path:
             dispatched = await db.fetchval("SELECT count(*) FROM runs WHERE claimed_at IS NOT NULL")
             assert server.total == dispatched
             owners = {r["lease_owner"] for r in await db.fetch("SELECT lease_owner FROM runs")}
-            assert owners == {"A", "B"}
+            assert owners == {"@A", "@B"}
         finally:
             for r in runners:
                 r.stop()

@@ -58,8 +58,8 @@ async def test_sigkill_mid_run_another_runner_finishes_it_with_the_same_key(
             "SELECT attempt, status, lease_owner, idempotency_key, error FROM runs ORDER BY attempt"
         )
         assert [(r["attempt"], r["status"], r["lease_owner"]) for r in runs] == [
-            (1, "FAILED", "A"),
-            (2, "SUCCEEDED", "B"),
+            (1, "FAILED", "@A"),
+            (2, "SUCCEEDED", "@B"),
         ]
         assert runs[0]["error"]["type"] == "lease_expired"
         key = runs[0]["idempotency_key"]
@@ -110,8 +110,8 @@ async def test_frozen_runner_loses_its_lease_and_its_late_result_is_refused(
             "SELECT attempt, status, lease_owner, output FROM runs ORDER BY attempt"
         )
         assert [(r["attempt"], r["status"], r["lease_owner"]) for r in runs] == [
-            (1, "FAILED", "A"),
-            (2, "SUCCEEDED", "B"),
+            (1, "FAILED", "@A"),
+            (2, "SUCCEEDED", "@B"),
         ]
         outputs = await db.fetchval("SELECT outputs FROM workflow_executions")
         assert outputs["call"]["body"] == {"n": 2}  # B's answer, not A's late one
