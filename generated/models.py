@@ -155,8 +155,10 @@ class Run(BaseModel):
     error: dict[str, Any] | None = None
     idempotency_key: str | None = Field(None, alias="idempotencyKey")
     lease_owner: str | None = Field(None, alias="leaseOwner")
-    lease_token: int | None = Field(
-        None, alias="leaseToken", description="Fencing token; grows with every claim"
+    lease_token: str | None = Field(
+        None,
+        alias="leaseToken",
+        description="Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null (GET) or absent (lists) everywhere else.",
     )
     lease_expires_at: AwareDatetime | None = Field(
         None,
@@ -213,7 +215,13 @@ class RunHeartbeatRequest(BaseModel):
         max_length=200,
         min_length=1,
     )
-    lease_token: int = Field(..., alias="leaseToken")
+    lease_token: str = Field(
+        ...,
+        alias="leaseToken",
+        description="As the claim answered it",
+        max_length=200,
+        min_length=1,
+    )
 
 
 class RunHeartbeatResponse(BaseModel):
@@ -232,7 +240,13 @@ class RunCompleteRequest(BaseModel):
         max_length=200,
         min_length=1,
     )
-    lease_token: int = Field(..., alias="leaseToken")
+    lease_token: str = Field(
+        ...,
+        alias="leaseToken",
+        description="As the claim answered it",
+        max_length=200,
+        min_length=1,
+    )
     output: Any | None = Field(None, description="Any JSON value")
 
 
@@ -255,7 +269,13 @@ class RunFailRequest(BaseModel):
         max_length=200,
         min_length=1,
     )
-    lease_token: int = Field(..., alias="leaseToken")
+    lease_token: str = Field(
+        ...,
+        alias="leaseToken",
+        description="As the claim answered it",
+        max_length=200,
+        min_length=1,
+    )
     error: RunError
     retryable: bool | None = True
 

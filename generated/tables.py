@@ -394,15 +394,6 @@ class RunRow(SQLModel, table=True):
         default=None,
     )
 
-    lease_token: int | None = Field(
-        sa_column=sa.Column(
-            "lease_token",
-            sa.BigInteger(),
-            nullable=True,
-        ),
-        default=None,
-    )
-
     cancel_requested: bool = Field(
         sa_column=sa.Column(
             "cancel_requested",
@@ -504,6 +495,24 @@ class RunRow(SQLModel, table=True):
         sa_column=sa.Column(
             "breaker_key",
             sa.Text(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    lease_token: int | None = Field(
+        sa_column=sa.Column(
+            "lease_token",
+            sa.BigInteger(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    lease_secret_hash: bytes | None = Field(
+        sa_column=sa.Column(
+            "lease_secret_hash",
+            sa.LargeBinary(),
             nullable=True,
         ),
         default=None,

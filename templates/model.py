@@ -32,7 +32,7 @@ def py_func_name(verb: str) -> str:
 class Column:
     name: str  # database column, snake_case
     api_name: str | None  # camelCase field in the API, None for storage-only columns
-    kind: str  # uuid | text | integer | bigint | double | boolean | timestamptz | jsonb
+    kind: str  # uuid | text | integer | bigint | double | boolean | timestamptz | jsonb | bytea
     nullable: bool
     primary_key: bool = False
     server_default: str | None = None
@@ -61,6 +61,7 @@ SA_TYPES = {
     "boolean": "sa.Boolean()",
     "timestamptz": "sa.DateTime(timezone=True)",
     "jsonb": "JSONB()",
+    "bytea": "sa.LargeBinary()",
     "enum": "sa.String(32)",
 }
 PY_TYPES = {
@@ -72,6 +73,7 @@ PY_TYPES = {
     "boolean": "bool",
     "timestamptz": "datetime.datetime",
     "jsonb": "Any",
+    "bytea": "bytes",
     "enum": "str",
 }
 

@@ -111,3 +111,39 @@ def client_for(app: Any, key: str | None = ADMIN_KEY) -> httpx.AsyncClient:
         headers=headers,
         timeout=30,
     )
+
+
+# --- a request that must be refused and change nothing -------------------------------
+
+
+async def snapshot(db: asyncpg.Pool) -> dict[str, Any]:
+    """Every table's rows (api_keys without `last_used_at`, which each request touches)."""
+    from generated.tables import metadata
+
+    out: dict[str, Any] = {}
+    for table in sorted(metadata.tables):
+        if table == "api_keys":
+            rows = await db.fetch("SELECT id, name, role, revoked_at FROM api_keys ORDER BY id")
+        else:
+            rows = await db.fetch(f"SELECT t::text AS r FROM {table} t ORDER BY 1")
+        out[table] = [tuple(r) for r in rows]
+    return out
+
+
+def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
+    body = r.json()
+    assert body["status"] == status
+    assert body["type"].startswith("/problems/"), body
+    assert body["title"]
+    for word in words:
+        assert word.lower() in body.get("detail", "").lower(), body
+    return body
+
+
+async def expect_unchanged(db: asyncpg.Pool, send: Any, status: int, *words: str) -> dict:
+    before = await snapshot(db)
+    body = assert_problem(await send(), status, *words)
+    assert await snapshot(db) == before
+    return body

@@ -1,7 +1,9 @@
 """The REST worker protocol (DESIGN §6) for runners outside the service.
 
-Same leases and fencing as the in-process runner: a stale token, a foreign
-runnerId or an expired lease is a 409 that changes nothing.
+Same leases and fencing as the in-process runner, plus a secret: the lease token
+a claim hands out is the fencing number bound to 128 random bits (stored only as
+a hash), so a token cannot be guessed from its neighbours. A stale, guessed or
+foreign token, a foreign runnerId or an expired lease is a 409 that changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from custom.auth.runner_ids import IN_PROCESS_PREFIX, is_in_process, key_may_act
 from custom.executions.serialize import run_json
 from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
 from custom.leases.finish import complete_run, fail_run
+from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
 from custom.sql import q
 from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.runtime import to_json as _to_json
@@ -75,49 +78,74 @@ async def get(id_: str) -> Any:
 
 
 async def claim(body: dict[str, Any]) -> Any:
-    """Lease ready runs; with waitSeconds, wait that long for work to appear."""
+    """Lease ready runs; with waitSeconds, wait that long for work to appear. Each run
+    comes with its lease token: the fencing number bound to a fresh random secret."""
     pool = request.state.pool
+    runner_id = _runner_id(body)
+    limit = int(body.get("limit") or 1)
     deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
     while True:
+        secrets = [new_secret() for _ in range(limit)]
         rows = await claim_runs(
             pool,
-            _runner_id(body),
+            runner_id,
             body["modules"],
-            int(body.get("limit") or 1),
+            limit,
             _lease_seconds(body),
+            secret_hashes=[secret_hash(s) for s in secrets],
         )
         if rows or time.monotonic() >= deadline:
-            return ok({"items": [run_json(r) for r in rows]})
+            return ok({"items": [_claimed_json(r, secrets) for r in rows]})
         await asyncio.sleep(min(WAIT_STEP_SECONDS, max(deadline - time.monotonic(), 0)))
 
 
+def _claimed_json(row: Any, secrets: list[str]) -> dict[str, Any]:
+    out = run_json(row)
+    out["leaseToken"] = format_token(row["lease_token"], secrets[row["lease_slot"] - 1])
+    return out
+
+
 async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
+    proof = parse_token(body["leaseToken"])
     expires, cancel = await _guarded(
         lambda c: heartbeat_run(
-            c, parse_uuid(id_), _runner_id(body), body["leaseToken"], _lease_seconds(body)
+            c,
+            parse_uuid(id_),
+            _runner_id(body),
+            proof.fence,
+            _lease_seconds(body),
+            secret_hash=proof.secret_hash,
         )
     )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
 
 
 async def complete(id_: str, body: dict[str, Any]) -> Any:
+    proof = parse_token(body["leaseToken"])
     run = await _guarded(
         lambda c: complete_run(
-            c, parse_uuid(id_), _runner_id(body), body["leaseToken"], body.get("output")
+            c,
+            parse_uuid(id_),
+            _runner_id(body),
+            proof.fence,
+            body.get("output"),
+            secret_hash=proof.secret_hash,
         )
     )
     return ok(run_json(run))
 
 
 async def fail(id_: str, body: dict[str, Any]) -> Any:
+    proof = parse_token(body["leaseToken"])
     run = await _guarded(
         lambda c: fail_run(
             c,
             parse_uuid(id_),
             _runner_id(body),
-            body["leaseToken"],
+            proof.fence,
             body["error"],
             retryable=bool(body.get("retryable", True)),
+            secret_hash=proof.secret_hash,
         )
     )
     return ok(run_json(run))

@@ -33,7 +33,6 @@ RUN_FIELDS = {
     "error": "error",
     "idempotencyKey": "idempotency_key",
     "leaseOwner": "lease_owner",
-    "leaseToken": "lease_token",
     "leaseExpiresAt": "lease_expires_at",
     "heartbeatAt": "lease_heartbeat_at",
     "cancelRequested": "cancel_requested",
@@ -56,6 +55,9 @@ def execution_json(row: Any) -> dict[str, Any]:
 
 def run_json(row: Any) -> dict[str, Any]:
     out = _pick(row, RUN_FIELDS)
+    # a lease token is shown once, by the claim that leased the run (custom.api.run):
+    # viewers read runs too
+    out["leaseToken"] = None
     if out["status"] != "LEASED":
         out["leaseExpiresAt"] = out["heartbeatAt"] = None
     return out

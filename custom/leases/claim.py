@@ -33,15 +33,24 @@ async def claim_runs(
     limit: int,
     lease_seconds: float,
     now: datetime.datetime | None = None,
+    *,
+    secret_hashes: Sequence[bytes] | None = None,
 ) -> list[asyncpg.Record]:
-    """Lease up to `limit` ready runs (run_claim), planned as claim_plan says."""
+    """Lease up to `limit` ready runs (run_claim), planned as claim_plan says.
+
+    `secret_hashes` (a REST claim: at least `limit` of them): the n-th leased run
+    keeps the n-th hash; each row's `lease_slot` (1-based) says which it got.
+    """
     if isinstance(conn, asyncpg.Pool):
         async with conn.acquire() as own:
-            return await claim_runs(own, runner_id, modules, limit, lease_seconds, now)
+            return await claim_runs(
+                own, runner_id, modules, limit, lease_seconds, now, secret_hashes=secret_hashes
+            )
+    hashes = list(secret_hashes) if secret_hashes is not None else None
     async with conn.transaction():
         await conn.execute(q("claim_plan"))
         return await conn.fetch(
-            q("run_claim"), runner_id, list(modules), limit, now, float(lease_seconds)
+            q("run_claim"), runner_id, list(modules), limit, now, float(lease_seconds), hashes
         )
 
 
@@ -83,10 +92,12 @@ async def heartbeat_run(
     lease_token: int,
     lease_seconds: float,
     now: datetime.datetime | None = None,
+    *,
+    secret_hash: bytes,
 ) -> tuple[datetime.datetime, bool]:
     """REST heartbeat of one run; LeaseLost when the caller no longer holds it."""
     row = await conn.fetchrow(
-        q("run_heartbeat"), run_id, runner_id, lease_token, float(lease_seconds), now
+        q("run_heartbeat"), run_id, runner_id, lease_token, float(lease_seconds), now, secret_hash
     )
     if row is None or row["expires_at"] is None:
         if await conn.fetchval(q("run_exists"), run_id) is None:

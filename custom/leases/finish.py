@@ -62,9 +62,19 @@ async def _finish(
     started_at: datetime.datetime | None,
     now: datetime.datetime | None,
     execution: asyncpg.Record,
+    secret_hash: bytes | None = None,
 ) -> asyncpg.Record:
     run = await conn.fetchrow(
-        q("run_finish"), run_id, runner_id, token, status, output, error, started_at, now
+        q("run_finish"),
+        run_id,
+        runner_id,
+        token,
+        status,
+        output,
+        error,
+        started_at,
+        now,
+        secret_hash,
     )
     if run is None:
         raise LeaseLost.of(run_id, runner_id, token)
@@ -82,12 +92,24 @@ async def complete_run(
     started_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
     execution_id: uuid.UUID | None = None,
+    secret_hash: bytes | None = None,
 ) -> asyncpg.Record:
-    """`execution_id`: the run's execution when the caller knows it (locked by id)."""
+    """`execution_id`: the run's execution when the caller knows it (locked by id);
+    `secret_hash`: a REST runner's lease secret, hashed (custom.leases.tokens)."""
     async with conn.transaction():
         execution = await _lock_execution(conn, run_id, execution_id)
         run = await _finish(
-            conn, run_id, runner_id, token, "SUCCEEDED", output, None, started_at, now, execution
+            conn,
+            run_id,
+            runner_id,
+            token,
+            "SUCCEEDED",
+            output,
+            None,
+            started_at,
+            now,
+            execution,
+            secret_hash,
         )
         await advance(conn, execution)
         await record_success(conn, run)
@@ -133,6 +155,7 @@ async def fail_run(
     started_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
     execution_id: uuid.UUID | None = None,
+    secret_hash: bytes | None = None,
 ) -> asyncpg.Record:
     """Retry with backoff while attempts remain, else quarantine in the dead-letter queue.
 
@@ -153,7 +176,17 @@ async def fail_run(
         else:
             status = "FAILED" if retry else "DEAD_LETTERED"
         run = await _finish(
-            conn, run_id, runner_id, token, status, None, error, started_at, now, execution
+            conn,
+            run_id,
+            runner_id,
+            token,
+            status,
+            None,
+            error,
+            started_at,
+            now,
+            execution,
+            secret_hash,
         )
         if retry:
             nxt = await schedule_retry(conn, execution, run, now=now)

@@ -13,7 +13,9 @@ SET LOCAL enable_bitmapscan = off;
 -- only when it is missing or has less than 90% of $5 left: a runner that heartbeats
 -- (the in-process one does, every few seconds) never writes it from a claim, so
 -- claims do not queue on that row lock. lease_expires_at is the lease in force.
--- $4 is the clock (NULL = now()), $5 the lease in seconds.
+-- $4 is the clock (NULL = now()), $5 the lease in seconds. $6: for a REST claim, one
+-- sha256 of a fresh random secret per run it may lease (the n-th leased run, in id
+-- order, keeps the n-th; `lease_slot` says which); NULL for the service's own runners.
 -- Circuit breakers (DESIGN §8), in the same round trip: a ready run whose breaker is
 -- OPEN is parked (available_at moves to the breaker's reset time; no attempt is used);
 -- once the reset time passed, at most half_open_max_calls trial runs are leased
@@ -86,14 +88,19 @@ WITH ready AS (
         SET expires_at = greatest(l.expires_at, EXCLUDED.expires_at),
             heartbeat_at = EXCLUDED.heartbeat_at
     RETURNING l.expires_at
+), granted AS (
+    SELECT id, row_number() OVER (ORDER BY id)::int AS slot
+    FROM decided WHERE action IN ('lease', 'trial')
 )
 UPDATE runs r
 SET status = 'LEASED', lease_owner = $1, lease_token = nextval('run_lease_token_seq'),
+    lease_secret_hash = ($6::bytea[])[g.slot],
     claimed_at = coalesce($4::timestamptz, now()), cancel_requested = false
-FROM decided d
-WHERE r.id = d.id AND d.action IN ('lease', 'trial')
-RETURNING r.*, coalesce((SELECT expires_at FROM lease),
-                        (SELECT expires_at FROM current_lease)) AS lease_expires_at;
+FROM granted g
+WHERE r.id = g.id
+RETURNING r.*, g.slot AS lease_slot,
+          coalesce((SELECT expires_at FROM lease),
+                   (SELECT expires_at FROM current_lease)) AS lease_expires_at;
 
 -- name: runner_lease_extend
 -- One statement per runner per interval, whatever the number of runs it holds: create
@@ -114,14 +121,15 @@ WHERE lease_owner = $1 AND status = 'LEASED' AND cancel_requested;
 
 -- name: run_heartbeat
 -- REST heartbeat of one run: extends the runner's lease only while the run is still
--- leased to that runner with that token and the lease has not expired. The run is
+-- leased to that runner with that token (fencing number $3 and secret hash $6) and
+-- the lease has not expired. The run is
 -- reached through its primary key only; the lease is checked on the runner's row
 -- (not a join on lease_owner, which would read every run of the runner), and the
 -- status test is kept away from ix_runs_leased_owner as in run_finish.
 WITH held AS (
     SELECT r.cancel_requested FROM runs r
     WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE
-      AND r.lease_owner = $2 AND r.lease_token = $3
+      AND r.lease_owner = $2 AND r.lease_token = $3 AND r.lease_secret_hash = $6
       AND EXISTS (SELECT 1 FROM runner_leases l
                   WHERE l.runner_id = $2 AND l.expires_at > coalesce($5::timestamptz, now()))
 ), lease AS (
@@ -137,6 +145,8 @@ SELECT (SELECT expires_at FROM lease) AS expires_at,
 -- name: run_finish
 -- Fenced completion or failure: only the current holder (owner + token, lease not
 -- expired) may finish a run. No row back = stale token, foreign runner or lost lease.
+-- $9 is the hash of a REST runner's lease secret, NULL for the service's own runners
+-- (whose claims stored none): neither kind can finish the other's runs.
 -- The run is reached through runs_pkey only; the lease check is a one-time probe of
 -- the runner's row ($2 = lease_owner), never a scan of the runner's other runs.
 -- `(status = 'LEASED') IS TRUE` (same meaning: status is NOT NULL) is written so the
@@ -149,6 +159,7 @@ SET status = $4, output = $5, error = $6, finished_at = now(),
     started_at = coalesce($7::timestamptz, r.started_at, r.claimed_at)
 WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE
   AND r.lease_owner = $2 AND r.lease_token = $3
+  AND r.lease_secret_hash IS NOT DISTINCT FROM $9::bytea
   AND EXISTS (SELECT 1 FROM runner_leases l
               WHERE l.runner_id = $2 AND l.expires_at > coalesce($8::timestamptz, now()))
 RETURNING r.*;
@@ -164,8 +175,8 @@ WHERE r.id = $1;
 -- that was a HALF_OPEN trial gives its breaker slot back (no verdict either way).
 WITH released AS (
     UPDATE runs r
-    SET status = 'PENDING', lease_owner = NULL, lease_token = NULL, claimed_at = NULL,
-        available_at = now()
+    SET status = 'PENDING', lease_owner = NULL, lease_token = NULL, lease_secret_hash = NULL,
+        claimed_at = NULL, available_at = now()
     FROM (SELECT id, claimed_at FROM runs
           WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'LEASED') was
     WHERE r.id = was.id AND r.lease_owner = $1 AND r.status = 'LEASED'
@@ -219,5 +230,6 @@ FROM jsonb_to_recordset($2::jsonb)
      AS u(id uuid, execution_id uuid, token bigint, output jsonb, started_at timestamptz)
 WHERE r.id = u.id AND r.execution_id = u.execution_id
   AND (r.status = 'LEASED') IS TRUE AND r.lease_owner = $1 AND r.lease_token = u.token
+  AND r.lease_secret_hash IS NULL  -- the service's own runners: REST-claimed runs are not theirs
   AND EXISTS (SELECT 1 FROM runner_leases l WHERE l.runner_id = $1 AND l.expires_at > now())
 RETURNING r.id, r.execution_id, r.breaker_key, r.claimed_at;

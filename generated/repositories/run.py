@@ -42,7 +42,6 @@ def serialize(row: Row) -> dict[str, Any]:
         "error": to_json(row.error),
         "idempotencyKey": to_json(row.idempotency_key),
         "leaseOwner": to_json(row.lease_owner),
-        "leaseToken": to_json(row.lease_token),
         "cancelRequested": to_json(row.cancel_requested),
         "createdAt": to_json(row.created_at),
         "availableAt": to_json(row.available_at),

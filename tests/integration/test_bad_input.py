@@ -11,13 +11,12 @@ import json
 import uuid
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
 
 from generated.operations import OPERATIONS
-from generated.tables import metadata
+from tests.support import assert_problem, expect_unchanged, snapshot
 
 pytestmark = pytest.mark.asyncio
 
@@ -25,42 +24,11 @@ STEPS = [{"key": "a", "module": "noop"}]
 MISSING = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 
-async def snapshot(db: asyncpg.Pool) -> dict[str, Any]:
-    """Every table's rows (api_keys without `last_used_at`, which each request touches)."""
-    out: dict[str, Any] = {}
-    for table in sorted(metadata.tables):
-        if table == "api_keys":
-            rows = await db.fetch("SELECT id, name, role, revoked_at FROM api_keys ORDER BY id")
-        else:
-            rows = await db.fetch(f"SELECT t::text AS r FROM {table} t ORDER BY 1")
-        out[table] = [tuple(r) for r in rows]
-    return out
-
-
-def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    body = r.json()
-    assert body["status"] == status
-    assert body["type"].startswith("/problems/"), body
-    assert body["title"]
-    for word in words:
-        assert word.lower() in body.get("detail", "").lower(), body
-    return body
-
-
 @pytest_asyncio.fixture
 async def workflow(client: httpx.AsyncClient) -> dict[str, Any]:
     r = await client.post("/Workflow", json={"name": "wf", "steps": STEPS})
     assert r.status_code == 201, r.text
     return r.json()
-
-
-async def expect_unchanged(db: asyncpg.Pool, send: Any, status: int, *words: str) -> dict:
-    before = await snapshot(db)
-    body = assert_problem(await send(), status, *words)
-    assert await snapshot(db) == before
-    return body
 
 
 # --- NUL characters (PostgreSQL rejects U+0000 in text and jsonb) -------------
@@ -223,10 +191,10 @@ async def test_absent_optional_body_passes_validation(client, db) -> None:
 
 async def test_int_beyond_int64_in_body_is_a_400(client, db) -> None:
     async def send() -> httpx.Response:
-        body = {"runnerId": "r", "leaseToken": 2**64}
-        return await client.post(f"/Run/{MISSING}/heartbeat", json=body)
+        body = {"runnerId": "r", "modules": ["m"], "limit": 2**64}
+        return await client.post("/Run/claim", json=body)
 
-    body = await expect_unchanged(db, send, 400, "leaseToken")
+    body = await expect_unchanged(db, send, 400, "limit")
     assert len(body["detail"]) < 200
 
 

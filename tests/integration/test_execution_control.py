@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from custom.leases.claim import claim_runs, heartbeat_run
 from custom.leases.finish import complete_run, fail_run
+from custom.leases.tokens import secret_hash
 from tests.conftest import serve_engine
 from tests.engine_support import insert_workflow, start, wait_for, wait_status
 from tests.support import client_for
@@ -135,18 +136,33 @@ async def test_results_after_cancel_start_nothing(client: httpx.AsyncClient, db)
         ],
     )
     execution_id = await start(db, wf, {})
-    a, b, c = sorted(await claim_runs(db, "ext", ["noop"], 10, 60), key=lambda r: r["step_key"])
+    proof = secret_hash("a REST runner's secret")  # one for all three runs: a test shortcut
+    claimed = await claim_runs(db, "ext", ["noop"], 10, 60, secret_hashes=[proof] * 10)
+    a, b, c = sorted(claimed, key=lambda r: r["step_key"])
     r = await client.post(f"/WorkflowExecution/{execution_id}/cancel")
     assert r.status_code == 200
     # a REST runner learns it at its next heartbeat
-    _expires, cancel = await heartbeat_run(db, a["id"], "ext", a["lease_token"], 60)
+    _expires, cancel = await heartbeat_run(
+        db, a["id"], "ext", a["lease_token"], 60, secret_hash=proof
+    )
     assert cancel is True
     run = await client.get(f"/Run/{a['id']}")
     assert run.json()["cancelRequested"] is True
     async with db.acquire() as conn:
-        await complete_run(conn, a["id"], "ext", a["lease_token"], {"late": True})
-        await fail_run(conn, b["id"], "ext", b["lease_token"], {"message": "x"}, retryable=True)
-        await fail_run(conn, c["id"], "ext", c["lease_token"], {"message": "x"}, retryable=False)
+        await complete_run(
+            conn, a["id"], "ext", a["lease_token"], {"late": True}, secret_hash=proof
+        )
+        await fail_run(
+            conn,
+            b["id"],
+            "ext",
+            b["lease_token"],
+            {"message": "x"},
+            retryable=True,
+            secret_hash=proof,
+        )
+        await fail_run(conn, c["id"], "ext", c["lease_token"], {"message": "x"}, retryable=False,
+                       secret_hash=proof)  # fmt: skip
     runs = await db.fetch(
         "SELECT step_key, status FROM runs WHERE execution_id = $1 ORDER BY step_key", execution_id
     )

@@ -27,7 +27,7 @@ from custom.sql import q
 
 pytestmark = pytest.mark.asyncio
 
-PARAMS = ("bench-runner", ["noop"], 32, None, 120.0)
+PARAMS = ("bench-runner", ["noop"], 32, None, 120.0, None)
 
 
 async def _load(conn: asyncpg.Connection, pending: int = 20_000, done: int = 20_000) -> None:
@@ -106,12 +106,12 @@ async def test_claim_generic_plan_uses_ready_index(db: asyncpg.Pool) -> None:
     async with db.acquire() as conn:
         await _load(conn)
         await conn.execute(
-            "PREPARE claim(text, text[], int, timestamptz, float8) AS " + q("run_claim")
+            "PREPARE claim(text, text[], int, timestamptz, float8, bytea[]) AS " + q("run_claim")
         )
         try:
             await conn.execute("SET plan_cache_mode = force_generic_plan")
             plan = await _explain(
-                conn, "EXPLAIN (FORMAT JSON) EXECUTE claim('r', '{noop}', 32, NULL, 120)"
+                conn, "EXPLAIN (FORMAT JSON) EXECUTE claim('r', '{noop}', 32, NULL, 120, NULL)"
             )
             _assert_uses_ready_index(plan)
         finally:
@@ -194,8 +194,9 @@ def _assert_one_run_by_pkey(plan: Any) -> None:
     assert not any(n["Node Type"] == "Seq Scan" for n in on_runs), text
 
 
-FINISH_TYPES = "uuid, text, bigint, text, jsonb, jsonb, timestamptz, timestamptz"
-HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz"
+FINISH_TYPES = "uuid, text, bigint, text, jsonb, jsonb, timestamptz, timestamptz, bytea"
+HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz, bytea"
+SECRET_HASH = b"\x01" * 32  # a REST runner's (the service's own runners pass NULL)
 
 
 @pytest.mark.parametrize("stale", [False, True], ids=["analysed", "stale-statistics"])
@@ -216,10 +217,18 @@ async def test_finish_and_run_heartbeat_reach_the_run_by_primary_key(
             None,
             None,
             None,
+            None,
         )
         _assert_one_run_by_pkey(plan)
         plan = await _explain(
-            conn, "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"), rid, OWNER, token, 60.0, None
+            conn,
+            "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"),
+            rid,
+            OWNER,
+            token,
+            60.0,
+            None,
+            SECRET_HASH,
         )
         _assert_one_run_by_pkey(plan)
         plan = await _explain(conn, "EXPLAIN (FORMAT JSON) " + q("reap_run"), rid, token, None)
@@ -240,12 +249,13 @@ async def test_finish_and_run_heartbeat_generic_plans_reach_the_run_by_primary_k
             plan = await _explain(
                 conn,
                 f"EXPLAIN (FORMAT JSON) EXECUTE finish('{rid}', '{OWNER}', {token},"
-                " 'SUCCEEDED', '{}', NULL, NULL, NULL)",
+                " 'SUCCEEDED', '{}', NULL, NULL, NULL, NULL)",
             )
             _assert_one_run_by_pkey(plan)
             plan = await _explain(
                 conn,
-                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, 60, NULL)",
+                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, 60, NULL,"
+                " '\\x0101')",
             )
             _assert_one_run_by_pkey(plan)
         finally:
@@ -405,6 +415,7 @@ async def test_claim_walks_the_ready_index_in_order_and_stops_at_the_limit(
                 64,
                 None,
                 120.0,
+                None,
             )
         finally:
             await tx.rollback()

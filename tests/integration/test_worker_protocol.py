@@ -59,12 +59,16 @@ async def test_stale_token_foreign_runner_and_unknown_run(client: httpx.AsyncCli
     (run,) = (await client.post("/Run/claim", json={"runnerId": "a", "modules": ["ext.x"]})).json()[
         "items"
     ]
+    fence, secret = run["leaseToken"].split(".")
     cases = [
-        ("complete", {"runnerId": "a", "leaseToken": run["leaseToken"] + 7, "output": 1}),
+        ("complete", {"runnerId": "a", "leaseToken": f"{int(fence) + 7}.{secret}", "output": 1}),
         ("complete", {"runnerId": "b", "leaseToken": run["leaseToken"], "output": 1}),
         ("heartbeat", {"runnerId": "b", "leaseToken": run["leaseToken"]}),
-        ("fail", {"runnerId": "a", "leaseToken": run["leaseToken"] - 1, "error": {"message": "x"}}),
-    ]
+        ("fail", {"runnerId": "a", "leaseToken": f"{int(fence) - 1}.{secret}",
+                  "error": {"message": "x"}}),
+        ("complete", {"runnerId": "a", "leaseToken": f"{fence}.{'0' * 32}", "output": 1}),
+        ("heartbeat", {"runnerId": "a", "leaseToken": fence}),
+    ]  # fmt: skip
     for verb, body in cases:
         r = await client.post(f"/Run/{run['id']}/{verb}", json=body)
         assert r.status_code == 409, (verb, r.text)
@@ -72,7 +76,7 @@ async def test_stale_token_foreign_runner_and_unknown_run(client: httpx.AsyncCli
     assert await db.fetchval("SELECT status FROM runs") == "LEASED"
     r = await client.post(
         "/Run/00000000-0000-4000-8000-000000000000/complete",
-        json={"runnerId": "a", "leaseToken": 1},
+        json={"runnerId": "a", "leaseToken": "1"},
     )
     assert r.status_code == 404
 
