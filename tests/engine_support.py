@@ -198,3 +198,73 @@ class RunnerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
         self.log.close()
+
+
+def free_port() -> int:
+    """A port nobody listens on now (bound and released: a small race, fine for tests)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServeProcess:
+    """`valkyr serve` as a real OS process on 127.0.0.1 and a free port.
+
+    stdout goes where `stdout` says (a file, or the slave side of a pty to look like a
+    terminal); stderr (the log: JSON lines, as off a terminal) to `<log_dir>/serve-*.log`.
+    """
+
+    def __init__(
+        self, log_dir: Path, env: dict[str, str], *, stdout: Any = None, name: str = "serve"
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{name}-{self.port}.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115
+        settings = {
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "VALKYR_RUNNERS": "0",
+            "VALKYR_LOG_FORMAT": "json",
+            "VALKYR_REAPER_INTERVAL_SECONDS": "0",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "custom.cli", "serve", "--log-level", "info"],
+            cwd=ROOT,
+            env={**os.environ, **settings, **env},
+            stdout=stdout if stdout is not None else subprocess.DEVNULL,
+            stderr=self.log,
+        )
+
+    def logged(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return self.log_path.read_text()
+
+    async def wait_ready(self, within: float = 60.0) -> None:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=2) as client:
+
+            async def up() -> bool:
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"valkyr serve exited:\n{self.logged()}")
+                try:
+                    return (await client.get(self.url + "/v1/health")).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            await wait_for(up, within, 0.1)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+        return self.proc.returncode

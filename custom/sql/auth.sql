@@ -33,3 +33,7 @@ RETURNING id, name, role, prefix, created_at, revoked_at, last_used_at;
 -- Every key, newest first; never the hash.
 SELECT id, name, role, prefix, created_at, revoked_at, last_used_at
 FROM api_keys ORDER BY created_at DESC, id DESC;
+
+-- name: api_key_by_name
+-- A key by its name, revoked or not (the development key is made once, never revived).
+SELECT id, key_hash, revoked_at FROM api_keys WHERE name = $1;
