@@ -1,7 +1,9 @@
 """Every error becomes an `application/problem+json` answer (RFC 9457).
 
 Database errors map by SQLSTATE class: 22 (bad data, e.g. a NUL character) is
-a 400, 23 (a constraint) a 409; anything else unexpected is a logged 500.
+a 400, 23 (a constraint) a 409; a database that cannot be reached is a 503 with
+Retry-After, logged once per outage (custom.db.outage), not per request;
+anything else unexpected is a logged 500.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from custom.app.paths import allowed_methods
+from custom.db.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -77,7 +80,25 @@ def sqlstate_of(exc: BaseException) -> str | None:
     return None
 
 
-def _database_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+RETRY_AFTER_SECONDS = 5
+
+
+async def _unavailable(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    watch = getattr(req.state, "outage", None)
+    if watch is not None:
+        watch.failed(exc)
+    return problem_response(
+        503,
+        "Service Unavailable",
+        "The database cannot be reached right now; nothing was changed. Try again shortly.",
+        "database-unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_error(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if is_unavailable(exc):
+        return await _unavailable(req, exc)
     state = sqlstate_of(exc) or ""
     if state.startswith("22"):
         why = DATA_ERRORS.get(state, "a value is not valid")
@@ -97,7 +118,7 @@ def _database_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse
     return problem_response(500, "Internal Server Error", "A database error occurred", "internal")
 
 
-def _unicode_error(_req: ConnexionRequest, _exc: Exception) -> ConnexionResponse:
+async def _unicode_error(_req: ConnexionRequest, _exc: Exception) -> ConnexionResponse:
     return problem_response(
         400, "Bad Request", "The request body is not valid UTF-8", "invalid-encoding"
     )
@@ -116,7 +137,7 @@ def method_not_allowed_body(method: str, allow: str) -> bytes:
     )
 
 
-def _method_not_allowed(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def _method_not_allowed(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     allow = allow_header(allowed_methods(req.url.path))
     return problem_response(
         405,
@@ -127,7 +148,7 @@ def _method_not_allowed(req: ConnexionRequest, exc: Exception) -> ConnexionRespo
     )
 
 
-def _http_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def _http_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
     title = HTTP_STATUS_CODES.get(exc.status_code, "Error")
     detail = str(exc.detail)
@@ -138,7 +159,7 @@ def _http_error(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     )
 
 
-def _problem(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def _problem(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     """connexion's own problems (validation, auth, 415, handlers' ProblemException)
     with a stable `type` instead of `about:blank`, and `ext` members kept."""
     assert isinstance(exc, ProblemException)
@@ -161,9 +182,11 @@ def _problem(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     )
 
 
-def _unexpected(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def _unexpected(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if is_unavailable(exc):
+        return await _unavailable(req, exc)
     if sqlstate_of(exc):
-        return _database_error(_req, exc)
+        return await _database_error(req, exc)
     log.error("unhandled error", exc_info=exc)
     return problem_response(
         500, "Internal Server Error", "An unexpected error occurred", "internal"
@@ -171,6 +194,7 @@ def _unexpected(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def install_error_handlers(app: Any) -> None:
+    # coroutines: connexion runs a plain function handler in a thread per error
     app.add_error_handler(405, _method_not_allowed)
     app.add_error_handler(404, _http_error)
     app.add_error_handler(HTTPException, _http_error)

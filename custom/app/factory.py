@@ -20,6 +20,7 @@ from custom.app.validators import validator_map
 from custom.auth.bootstrap import ensure_bootstrap_keys
 from custom.db.embedded import start_embedded
 from custom.db.migrate import upgrade_async
+from custom.db.outage import OutageWatch
 from custom.db.pools import Database
 from custom.engine_services import start_engine
 from custom.observability.tracing import TracingMiddleware, configure_tracing
@@ -43,9 +44,11 @@ def create_app(settings: Settings | None = None) -> Any:
         db = await Database.open(url, pool_size=settings.db_pool_size)
         await ensure_bootstrap_keys(db.pool, settings)
         engine = await start_engine(settings, db.url, db.pool, runners=settings.runners)
+        outage = OutageWatch(db.pool, on_recovered=db.drop_dead_connections)
         try:
-            yield {**db.state(), "settings": settings, "engine": engine}
+            yield {**db.state(), "settings": settings, "engine": engine, "outage": outage}
         finally:
+            await outage.close()
             try:
                 await asyncio.wait_for(engine.stop(), timeout=30)
             except Exception:

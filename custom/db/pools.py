@@ -58,13 +58,20 @@ class Database:
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int = 10) -> Database:
-        pool = await create_pool(url, max_size=pool_size)
+        # no floor of idle connections: while the database is down, asyncpg's upkeep of a
+        # floor logs a traceback at every retry; connections are made when needed and kept
+        pool = await create_pool(url, min_size=0, max_size=pool_size)
         engine = create_engine(url, pool_size=max(2, pool_size // 2))
         maker = async_sessionmaker(engine, expire_on_commit=False)
         return cls(url, pool, engine, maker)
 
     async def close(self) -> None:
         await self.pool.close()
+        await self.engine.dispose()
+
+    async def drop_dead_connections(self) -> None:
+        """After an outage: the CRUD engine's idle connections died with the server and
+        would each fail one request; asyncpg's pool replaces its dead ones itself."""
         await self.engine.dispose()
 
     def state(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 import asyncpg
 
+from custom.db.outage import unavailable_cause
 from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
 from custom.leases.finish import schedule_retry
 from custom.observability.metrics import count_lease_reclaimed
@@ -76,13 +77,25 @@ class Reaper:
         self._task = asyncio.create_task(self._loop(), name="valkyr-reaper")
 
     async def _loop(self) -> None:
+        unreachable = False  # an outage is logged when it starts, not at every pass
         while True:
             try:
                 await reap_once(self.pool)
+                if unreachable:
+                    unreachable = False
+                    log.info("reaper: the database answers again")
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("reaper pass failed; trying again next interval")
+            except Exception as exc:
+                cause = unavailable_cause(exc)
+                if cause is None:
+                    log.exception("reaper pass failed; trying again next interval")
+                elif not unreachable:
+                    unreachable = True
+                    log.warning(
+                        "reaper: database unreachable (%s); trying again every interval",
+                        type(cause).__name__,
+                    )
             await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
 
     async def stop(self) -> None:
