@@ -22,14 +22,21 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from custom.app import create_app
+    from custom.app.http_limits import HttpLimits, protocol_with
 
     settings = _settings(args)
+    limits = HttpLimits(
+        max_header_bytes=settings.http_max_header_bytes,
+        max_headers=settings.http_max_headers,
+        request_timeout=settings.http_request_timeout_seconds,
+        max_connections=settings.http_max_connections,
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=protocol_with(limits),  # httptools, bounded (custom/app/http_limits.py)
         log_level=args.log_level,
         log_config=None,  # uvicorn's loggers propagate to our (JSON or text) root handler
         lifespan="on",

@@ -40,6 +40,10 @@ class Settings:
     notify_cooldown_seconds: float = 0.005
     shutdown_grace_seconds: float = 10.0
     max_body_bytes: int = 1_048_576
+    http_max_header_bytes: int = 32_768
+    http_max_headers: int = 100
+    http_request_timeout_seconds: float = 30.0
+    http_max_connections: int = 1000
     db_pool_size: int = 10
     runner_id: str | None = None
     bootstrap_key: str | None = field(default=None, repr=False)
@@ -60,6 +64,10 @@ class Settings:
             "notify_cooldown_seconds": _float("VALKYR_NOTIFY_COOLDOWN_SECONDS", 0.005),
             "shutdown_grace_seconds": _float("VALKYR_SHUTDOWN_GRACE_SECONDS", 10.0),
             "max_body_bytes": _int("VALKYR_MAX_BODY_BYTES", 1_048_576),
+            "http_max_header_bytes": _int("VALKYR_HTTP_MAX_HEADER_BYTES", 32_768),
+            "http_max_headers": _int("VALKYR_HTTP_MAX_HEADERS", 100),
+            "http_request_timeout_seconds": _float("VALKYR_HTTP_REQUEST_TIMEOUT_SECONDS", 30.0),
+            "http_max_connections": _int("VALKYR_HTTP_MAX_CONNECTIONS", 1000),
             "db_pool_size": _int("VALKYR_DB_POOL_SIZE", 10),
             "runner_id": _runner_id(os.environ.get("VALKYR_RUNNER_ID")),
             "bootstrap_key": os.environ.get("VALKYR_BOOTSTRAP_KEY") or None,
