@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -15,3 +16,21 @@ def contains_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(contains_nul(v) for v in value)
     return False
+
+
+def jsonb_problem(value: Any) -> str | None:
+    """Why PostgreSQL's jsonb cannot store `value`, or None when it can: not JSON at
+    all (a set, an object), NaN or Infinity, NUL, or a lone surrogate (not UTF-8)."""
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a string holds a lone surrogate, which is not valid UTF-8"
+    # json.dumps escapes NUL as \u0000; the exact walk tells it from a string that
+    # merely spells those six characters
+    if "\\u0000" in text and contains_nul(value):
+        return "a string holds NUL (U+0000), which PostgreSQL does not store"
+    return None

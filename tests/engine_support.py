@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -129,7 +130,10 @@ class CountingServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 1024  # the default backlog of 5 refuses a burst of calls
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -192,6 +196,69 @@ class RunnerProcess:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServiceProcess:
+    """`valkyr serve` (API, in-process runners, reaper) as a real OS process."""
+
+    def __init__(self, db_url: str, log_dir: Path, key: str, **env: Any) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self.key = key
+        self.log_path = log_dir / f"service-{self.port}.log"
+        settings = {
+            "DATABASE_URL": db_url,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "VALKYR_BOOTSTRAP_KEY": key,
+            "VALKYR_DATA_DIR": str(log_dir / "data"),
+        }
+        settings.update({k: str(v) for k, v in env.items()})
+        self.log = open(self.log_path, "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "custom.cli", "serve"],
+            cwd=ROOT,
+            env={**os.environ, **settings},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return self.log_path.read_text()
+
+    async def wait_ready(self, within: float = 60.0) -> None:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=2) as client:
+
+            async def ready() -> bool:
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"service exited:\n{self.output()}")
+                try:
+                    return (await client.get(f"{self.url}/health")).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            await wait_for(ready, within, 0.1)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)

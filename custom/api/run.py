@@ -7,6 +7,7 @@ runnerId or an expired lease is a 409 that changes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,11 +18,10 @@ from connexion import request
 from custom.executions.serialize import run_json
 from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
 from custom.leases.finish import complete_run, fail_run
+from custom.runner.wakeup import wakeups
 from custom.sql import q
 from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.runtime import to_json as _to_json
-
-WAIT_STEP_SECONDS = 0.05
 
 
 def _runner_id(body: dict[str, Any]) -> str:
@@ -47,6 +47,21 @@ def _lease_seconds(body: dict[str, Any]) -> float:
     return float(body.get("leaseSeconds") or request.state.settings.lease_seconds)
 
 
+async def _wait_for_work(woken: asyncio.Event, modules: list[str], left: float) -> None:
+    """Until the engine says runs became ready (a submit of this process, a NOTIFY the
+    process's Listener heard), a delayed run of these modules is due, or `left` ends.
+    While the Listener is reconnecting, NOTIFYs are not heard: poll meanwhile."""
+    engine = request.state.engine
+    timeout = left
+    if not engine.listener.connected:
+        timeout = min(timeout, engine.poll_seconds)
+    due_in = await request.state.pool.fetchval(q("runs_next_available_in"), modules)
+    if due_in is not None:
+        timeout = min(timeout, max(due_in, 0.0) + 0.002)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(woken.wait(), timeout)
+
+
 async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
     try:
         async with request.state.pool.acquire() as conn:
@@ -65,26 +80,35 @@ async def get(id_: str) -> Any:
 
 
 async def claim(body: dict[str, Any]) -> Any:
-    """Lease ready runs; with waitSeconds, wait that long for work to appear."""
+    """Lease ready runs; with waitSeconds, wait that long for work to appear, woken by
+    the engine's wake-ups rather than by querying in a loop."""
     pool = request.state.pool
+    runner_id, modules = _runner_id(body), list(body["modules"])
+    limit, lease = int(body.get("limit") or 1), _lease_seconds(body)
     deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
-    while True:
-        rows = await claim_runs(
-            pool,
-            _runner_id(body),
-            body["modules"],
-            int(body.get("limit") or 1),
-            _lease_seconds(body),
-        )
-        if rows or time.monotonic() >= deadline:
-            return ok({"items": [run_json(r) for r in rows]})
-        await asyncio.sleep(min(WAIT_STEP_SECONDS, max(deadline - time.monotonic(), 0)))
+    woken = asyncio.Event()
+    wakeups.register(woken.set)
+    try:
+        while True:
+            woken.clear()  # before claiming: a wake-up from now on is not missed
+            rows = await claim_runs(pool, runner_id, modules, limit, lease)
+            left = deadline - time.monotonic()
+            if rows or left <= 0:
+                return ok({"items": [run_json(r) for r in rows]})
+            await _wait_for_work(woken, modules, left)
+    finally:
+        wakeups.unregister(woken.set)
 
 
 async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
     expires, cancel = await _guarded(
         lambda c: heartbeat_run(
-            c, parse_uuid(id_), _runner_id(body), body["leaseToken"], _lease_seconds(body)
+            c,
+            parse_uuid(id_),
+            _runner_id(body),
+            body["leaseToken"],
+            body.get("leaseSeconds"),
+            default_lease_seconds=request.state.settings.lease_seconds,
         )
     )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 import asyncpg
 
+from custom.db.faults import OutageLog, is_transient
 from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
 from custom.leases.finish import schedule_retry
 from custom.observability.metrics import count_lease_reclaimed
@@ -71,6 +72,7 @@ class Reaper:
         self.pool = pool
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._outage = OutageLog(log, "reaper")
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="valkyr-reaper")
@@ -79,10 +81,14 @@ class Reaper:
         while True:
             try:
                 await reap_once(self.pool)
+                self._outage.succeeded()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("reaper pass failed; trying again next interval")
+            except Exception as exc:
+                if is_transient(exc):
+                    self._outage.failed(exc)
+                else:
+                    log.exception("reaper pass failed; trying again next interval")
             await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
 
     async def stop(self) -> None:

@@ -16,7 +16,7 @@ from generated.runtime import (
 )
 
 
-async def health() -> Any:
+async def health(ready=False) -> Any:
     """GET /health: Liveness and database reachability"""
     raise not_implemented("System.health")
 

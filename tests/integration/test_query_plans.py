@@ -195,7 +195,7 @@ def _assert_one_run_by_pkey(plan: Any) -> None:
 
 
 FINISH_TYPES = "uuid, text, bigint, text, jsonb, jsonb, timestamptz, timestamptz"
-HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz"
+HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz, float8"
 
 
 @pytest.mark.parametrize("stale", [False, True], ids=["analysed", "stale-statistics"])
@@ -219,7 +219,25 @@ async def test_finish_and_run_heartbeat_reach_the_run_by_primary_key(
         )
         _assert_one_run_by_pkey(plan)
         plan = await _explain(
-            conn, "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"), rid, OWNER, token, 60.0, None
+            conn,
+            "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"),
+            rid,
+            OWNER,
+            token,
+            60.0,
+            None,
+            120.0,
+        )
+        _assert_one_run_by_pkey(plan)
+        plan = await _explain(  # no length named: the one it claimed with
+            conn,
+            "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"),
+            rid,
+            OWNER,
+            token,
+            None,
+            None,
+            120.0,
         )
         _assert_one_run_by_pkey(plan)
         plan = await _explain(conn, "EXPLAIN (FORMAT JSON) " + q("reap_run"), rid, token, None)
@@ -245,7 +263,7 @@ async def test_finish_and_run_heartbeat_generic_plans_reach_the_run_by_primary_k
             _assert_one_run_by_pkey(plan)
             plan = await _explain(
                 conn,
-                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, 60, NULL)",
+                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, NULL, NULL, 120)",
             )
             _assert_one_run_by_pkey(plan)
         finally:
