@@ -15,8 +15,8 @@ import asyncpg
 from connexion import request
 
 from custom.executions.serialize import run_json
-from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
-from custom.leases.finish import complete_run, fail_run
+from custom.leases import claim, finish  # modules: the handlers bear their functions' names
+from custom.leases.claim import LeaseLost, RunNotFound
 from custom.sql import q
 from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.runtime import to_json as _to_json
@@ -57,19 +57,19 @@ async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
         raise problem(409, "Lease not held", str(exc), "lease-lost") from None
 
 
-async def get(id_: str) -> Any:
+async def get_run(id_: str) -> Any:
     row = await request.state.pool.fetchrow(q("run_get"), parse_uuid(id_))
     if row is None:
         raise not_found("Run", id_)
     return ok(run_json(row))
 
 
-async def claim(body: dict[str, Any]) -> Any:
+async def claim_runs(body: dict[str, Any]) -> Any:
     """Lease ready runs; with waitSeconds, wait that long for work to appear."""
     pool = request.state.pool
     deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
     while True:
-        rows = await claim_runs(
+        rows = await claim.claim_runs(
             pool,
             _runner_id(body),
             body["modules"],
@@ -81,27 +81,27 @@ async def claim(body: dict[str, Any]) -> Any:
         await asyncio.sleep(min(WAIT_STEP_SECONDS, max(deadline - time.monotonic(), 0)))
 
 
-async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
+async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
     expires, cancel = await _guarded(
-        lambda c: heartbeat_run(
+        lambda c: claim.heartbeat_run(
             c, parse_uuid(id_), _runner_id(body), body["leaseToken"], _lease_seconds(body)
         )
     )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
 
 
-async def complete(id_: str, body: dict[str, Any]) -> Any:
+async def complete_run(id_: str, body: dict[str, Any]) -> Any:
     run = await _guarded(
-        lambda c: complete_run(
+        lambda c: finish.complete_run(
             c, parse_uuid(id_), _runner_id(body), body["leaseToken"], body.get("output")
         )
     )
     return ok(run_json(run))
 
 
-async def fail(id_: str, body: dict[str, Any]) -> Any:
+async def fail_run(id_: str, body: dict[str, Any]) -> Any:
     run = await _guarded(
-        lambda c: fail_run(
+        lambda c: finish.fail_run(
             c,
             parse_uuid(id_),
             _runner_id(body),

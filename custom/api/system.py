@@ -13,7 +13,7 @@ from custom.version import VERSION
 from generated.runtime import ok
 
 
-async def health() -> Any:
+async def get_health() -> Any:
     """Liveness plus a bounded database round trip."""
     try:
         async with asyncio.timeout(2):
@@ -23,6 +23,6 @@ async def health() -> Any:
         return ok({"status": "degraded", "database": "down", "version": VERSION}, 503)
 
 
-async def metrics() -> Any:
+async def get_metrics() -> Any:
     """Prometheus text: this process's engine metrics plus database gauges (DESIGN §12)."""
     return Response(await scrape(request.state.pool), media_type=CONTENT_TYPE)
