@@ -24,16 +24,16 @@ class OperationInfo:
 
 
 OPERATIONS: dict[str, OperationInfo] = {
-    "System.health": OperationInfo(
-        "System.health",
+    "getHealth": OperationInfo(
+        "getHealth",
         "GET",
         "/health",
         (),
         True,
-        "generated.routes.system.health",
+        "generated.routes.system.get_health",
     ),
-    "System.metrics": OperationInfo(
-        "System.metrics",
+    "getMetrics": OperationInfo(
+        "getMetrics",
         "GET",
         "/metrics",
         (
@@ -42,10 +42,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.system.metrics",
+        "generated.routes.system.get_metrics",
     ),
-    "Workflow.list": OperationInfo(
-        "Workflow.list",
+    "listWorkflows": OperationInfo(
+        "listWorkflows",
         "GET",
         "/Workflow",
         (
@@ -54,18 +54,18 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow.list_",
+        "generated.routes.workflow.list_workflows",
     ),
-    "Workflow.create": OperationInfo(
-        "Workflow.create",
+    "createWorkflow": OperationInfo(
+        "createWorkflow",
         "POST",
         "/Workflow",
         ("admin",),
         False,
-        "generated.routes.workflow.create",
+        "generated.routes.workflow.create_workflow",
     ),
-    "Workflow.get": OperationInfo(
-        "Workflow.get",
+    "getWorkflow": OperationInfo(
+        "getWorkflow",
         "GET",
         "/Workflow/{id}",
         (
@@ -74,26 +74,26 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow.get",
+        "generated.routes.workflow.get_workflow",
     ),
-    "Workflow.update": OperationInfo(
-        "Workflow.update",
+    "updateWorkflow": OperationInfo(
+        "updateWorkflow",
         "PUT",
         "/Workflow/{id}",
         ("admin",),
         False,
-        "generated.routes.workflow.update",
+        "generated.routes.workflow.update_workflow",
     ),
-    "Workflow.delete": OperationInfo(
-        "Workflow.delete",
+    "deleteWorkflow": OperationInfo(
+        "deleteWorkflow",
         "DELETE",
         "/Workflow/{id}",
         ("admin",),
         False,
-        "generated.routes.workflow.delete_",
+        "generated.routes.workflow.delete_workflow",
     ),
-    "WorkflowExecution.list": OperationInfo(
-        "WorkflowExecution.list",
+    "listWorkflowExecutions": OperationInfo(
+        "listWorkflowExecutions",
         "GET",
         "/WorkflowExecution",
         (
@@ -102,10 +102,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow_execution.list_",
+        "generated.routes.workflow_execution.list_workflow_executions",
     ),
-    "WorkflowExecution.create": OperationInfo(
-        "WorkflowExecution.create",
+    "createWorkflowExecution": OperationInfo(
+        "createWorkflowExecution",
         "POST",
         "/WorkflowExecution",
         (
@@ -113,10 +113,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow_execution.create",
+        "generated.routes.workflow_execution.create_workflow_execution",
     ),
-    "WorkflowExecution.get": OperationInfo(
-        "WorkflowExecution.get",
+    "getWorkflowExecution": OperationInfo(
+        "getWorkflowExecution",
         "GET",
         "/WorkflowExecution/{id}",
         (
@@ -125,10 +125,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow_execution.get",
+        "generated.routes.workflow_execution.get_workflow_execution",
     ),
-    "WorkflowExecution.cancel": OperationInfo(
-        "WorkflowExecution.cancel",
+    "cancelWorkflowExecution": OperationInfo(
+        "cancelWorkflowExecution",
         "POST",
         "/WorkflowExecution/{id}/cancel",
         (
@@ -136,10 +136,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.workflow_execution.cancel",
+        "generated.routes.workflow_execution.cancel_workflow_execution",
     ),
-    "WorkflowExecution.pause": OperationInfo(
-        "WorkflowExecution.pause",
+    "pauseWorkflowExecution": OperationInfo(
+        "pauseWorkflowExecution",
         "POST",
         "/WorkflowExecution/{id}/pause",
         (
@@ -147,10 +147,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.workflow_execution.pause",
+        "generated.routes.workflow_execution.pause_workflow_execution",
     ),
-    "WorkflowExecution.resume": OperationInfo(
-        "WorkflowExecution.resume",
+    "resumeWorkflowExecution": OperationInfo(
+        "resumeWorkflowExecution",
         "POST",
         "/WorkflowExecution/{id}/resume",
         (
@@ -158,10 +158,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.workflow_execution.resume",
+        "generated.routes.workflow_execution.resume_workflow_execution",
     ),
-    "Run.list": OperationInfo(
-        "Run.list",
+    "listRuns": OperationInfo(
+        "listRuns",
         "GET",
         "/Run",
         (
@@ -170,10 +170,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.run.list_",
+        "generated.routes.run.list_runs",
     ),
-    "Run.get": OperationInfo(
-        "Run.get",
+    "getRun": OperationInfo(
+        "getRun",
         "GET",
         "/Run/{id}",
         (
@@ -182,10 +182,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.run.get",
+        "generated.routes.run.get_run",
     ),
-    "Run.claim": OperationInfo(
-        "Run.claim",
+    "claimRuns": OperationInfo(
+        "claimRuns",
         "POST",
         "/Run/claim",
         (
@@ -193,10 +193,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.claim",
+        "generated.routes.run.claim_runs",
     ),
-    "Run.heartbeat": OperationInfo(
-        "Run.heartbeat",
+    "heartbeatRun": OperationInfo(
+        "heartbeatRun",
         "POST",
         "/Run/{id}/heartbeat",
         (
@@ -204,10 +204,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.heartbeat",
+        "generated.routes.run.heartbeat_run",
     ),
-    "Run.complete": OperationInfo(
-        "Run.complete",
+    "completeRun": OperationInfo(
+        "completeRun",
         "POST",
         "/Run/{id}/complete",
         (
@@ -215,10 +215,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.complete",
+        "generated.routes.run.complete_run",
     ),
-    "Run.fail": OperationInfo(
-        "Run.fail",
+    "failRun": OperationInfo(
+        "failRun",
         "POST",
         "/Run/{id}/fail",
         (
@@ -226,10 +226,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.fail",
+        "generated.routes.run.fail_run",
     ),
-    "DeadLetterQueue.list": OperationInfo(
-        "DeadLetterQueue.list",
+    "listDeadLetters": OperationInfo(
+        "listDeadLetters",
         "GET",
         "/DeadLetterQueue",
         (
@@ -238,10 +238,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.dead_letter_queue.list_",
+        "generated.routes.dead_letter_queue.list_dead_letters",
     ),
-    "DeadLetterQueue.get": OperationInfo(
-        "DeadLetterQueue.get",
+    "getDeadLetter": OperationInfo(
+        "getDeadLetter",
         "GET",
         "/DeadLetterQueue/{id}",
         (
@@ -250,10 +250,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.dead_letter_queue.get",
+        "generated.routes.dead_letter_queue.get_dead_letter",
     ),
-    "DeadLetterQueue.requeue": OperationInfo(
-        "DeadLetterQueue.requeue",
+    "requeueDeadLetter": OperationInfo(
+        "requeueDeadLetter",
         "POST",
         "/DeadLetterQueue/{id}/requeue",
         (
@@ -261,10 +261,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.requeue",
+        "generated.routes.dead_letter_queue.requeue_dead_letter",
     ),
-    "DeadLetterQueue.discard": OperationInfo(
-        "DeadLetterQueue.discard",
+    "discardDeadLetter": OperationInfo(
+        "discardDeadLetter",
         "POST",
         "/DeadLetterQueue/{id}/discard",
         (
@@ -272,10 +272,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.discard",
+        "generated.routes.dead_letter_queue.discard_dead_letter",
     ),
-    "DeadLetterQueue.bulk_requeue": OperationInfo(
-        "DeadLetterQueue.bulk_requeue",
+    "bulkRequeueDeadLetters": OperationInfo(
+        "bulkRequeueDeadLetters",
         "POST",
         "/DeadLetterQueue/bulk-requeue",
         (
@@ -283,10 +283,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.bulk_requeue",
+        "generated.routes.dead_letter_queue.bulk_requeue_dead_letters",
     ),
-    "DeadLetterQueue.bulk_discard": OperationInfo(
-        "DeadLetterQueue.bulk_discard",
+    "bulkDiscardDeadLetters": OperationInfo(
+        "bulkDiscardDeadLetters",
         "POST",
         "/DeadLetterQueue/bulk-discard",
         (
@@ -294,10 +294,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.bulk_discard",
+        "generated.routes.dead_letter_queue.bulk_discard_dead_letters",
     ),
-    "CircuitBreakerState.list": OperationInfo(
-        "CircuitBreakerState.list",
+    "listCircuitBreakers": OperationInfo(
+        "listCircuitBreakers",
         "GET",
         "/CircuitBreakerState",
         (
@@ -306,10 +306,10 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.circuit_breaker_state.list_",
+        "generated.routes.circuit_breaker_state.list_circuit_breakers",
     ),
-    "CircuitBreakerState.get": OperationInfo(
-        "CircuitBreakerState.get",
+    "getCircuitBreaker": OperationInfo(
+        "getCircuitBreaker",
         "GET",
         "/CircuitBreakerState/{id}",
         (
@@ -318,55 +318,55 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.circuit_breaker_state.get",
+        "generated.routes.circuit_breaker_state.get_circuit_breaker",
     ),
-    "CircuitBreakerState.update": OperationInfo(
-        "CircuitBreakerState.update",
+    "updateCircuitBreaker": OperationInfo(
+        "updateCircuitBreaker",
         "PUT",
         "/CircuitBreakerState/{id}",
         ("admin",),
         False,
-        "generated.routes.circuit_breaker_state.update",
+        "generated.routes.circuit_breaker_state.update_circuit_breaker",
     ),
-    "CircuitBreakerState.reset": OperationInfo(
-        "CircuitBreakerState.reset",
+    "resetCircuitBreaker": OperationInfo(
+        "resetCircuitBreaker",
         "POST",
         "/CircuitBreakerState/{id}/reset",
         ("admin",),
         True,
-        "generated.routes.circuit_breaker_state.reset",
+        "generated.routes.circuit_breaker_state.reset_circuit_breaker",
     ),
-    "ApiKey.list": OperationInfo(
-        "ApiKey.list",
+    "listApiKeys": OperationInfo(
+        "listApiKeys",
         "GET",
         "/ApiKey",
         ("admin",),
         False,
-        "generated.routes.api_key.list_",
+        "generated.routes.api_key.list_api_keys",
     ),
-    "ApiKey.create": OperationInfo(
-        "ApiKey.create",
+    "createApiKey": OperationInfo(
+        "createApiKey",
         "POST",
         "/ApiKey",
         ("admin",),
         True,
-        "generated.routes.api_key.create",
+        "generated.routes.api_key.create_api_key",
     ),
-    "ApiKey.get": OperationInfo(
-        "ApiKey.get",
+    "getApiKey": OperationInfo(
+        "getApiKey",
         "GET",
         "/ApiKey/{id}",
         ("admin",),
         False,
-        "generated.routes.api_key.get",
+        "generated.routes.api_key.get_api_key",
     ),
-    "ApiKey.revoke": OperationInfo(
-        "ApiKey.revoke",
+    "revokeApiKey": OperationInfo(
+        "revokeApiKey",
         "DELETE",
         "/ApiKey/{id}",
         ("admin",),
         True,
-        "generated.routes.api_key.revoke",
+        "generated.routes.api_key.revoke_api_key",
     ),
 }
 

@@ -16,8 +16,8 @@ import asyncpg
 from connexion import request
 
 from custom.executions.serialize import run_json
-from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
-from custom.leases.finish import complete_run, fail_run
+from custom.leases import claim, finish  # modules: the handlers bear their functions' names
+from custom.leases.claim import LeaseLost, RunNotFound
 from custom.runner.wakeup import wakeups
 from custom.sql import q
 from generated.runtime import not_found, ok, parse_uuid, problem
@@ -72,14 +72,14 @@ async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
         raise problem(409, "Lease not held", str(exc), "lease-lost") from None
 
 
-async def get(id_: str) -> Any:
+async def get_run(id_: str) -> Any:
     row = await request.state.pool.fetchrow(q("run_get"), parse_uuid(id_))
     if row is None:
         raise not_found("Run", id_)
     return ok(run_json(row))
 
 
-async def claim(body: dict[str, Any]) -> Any:
+async def claim_runs(body: dict[str, Any]) -> Any:
     """Lease ready runs; with waitSeconds, wait that long for work to appear, woken by
     the engine's wake-ups rather than by querying in a loop."""
     pool = request.state.pool
@@ -91,7 +91,7 @@ async def claim(body: dict[str, Any]) -> Any:
     try:
         while True:
             woken.clear()  # before claiming: a wake-up from now on is not missed
-            rows = await claim_runs(pool, runner_id, modules, limit, lease)
+            rows = await claim.claim_runs(pool, runner_id, modules, limit, lease)
             left = deadline - time.monotonic()
             if rows or left <= 0:
                 return ok({"items": [run_json(r) for r in rows]})
@@ -100,9 +100,9 @@ async def claim(body: dict[str, Any]) -> Any:
         wakeups.unregister(woken.set)
 
 
-async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
+async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
     expires, cancel = await _guarded(
-        lambda c: heartbeat_run(
+        lambda c: claim.heartbeat_run(
             c,
             parse_uuid(id_),
             _runner_id(body),
@@ -114,18 +114,18 @@ async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
 
 
-async def complete(id_: str, body: dict[str, Any]) -> Any:
+async def complete_run(id_: str, body: dict[str, Any]) -> Any:
     run = await _guarded(
-        lambda c: complete_run(
+        lambda c: finish.complete_run(
             c, parse_uuid(id_), _runner_id(body), body["leaseToken"], body.get("output")
         )
     )
     return ok(run_json(run))
 
 
-async def fail(id_: str, body: dict[str, Any]) -> Any:
+async def fail_run(id_: str, body: dict[str, Any]) -> Any:
     run = await _guarded(
-        lambda c: fail_run(
+        lambda c: finish.fail_run(
             c,
             parse_uuid(id_),
             _runner_id(body),

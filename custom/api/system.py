@@ -15,7 +15,7 @@ from generated.runtime import ok
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
-async def health(ready: bool = False) -> Any:
+async def get_health(ready: bool = False) -> Any:
     """Liveness plus a bounded database round trip; `ready` is the readiness form."""
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
@@ -27,6 +27,6 @@ async def health(ready: bool = False) -> Any:
     return ok({"status": "ok", "database": "up", "version": VERSION})
 
 
-async def metrics() -> Any:
+async def get_metrics() -> Any:
     """Prometheus text: this process's engine metrics plus database gauges (DESIGN §12)."""
     return Response(await scrape(request.state.pool), media_type=CONTENT_TYPE)

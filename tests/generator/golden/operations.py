@@ -24,8 +24,8 @@ class OperationInfo:
 
 
 OPERATIONS: dict[str, OperationInfo] = {
-    "Widget.list": OperationInfo(
-        "Widget.list",
+    "listWidgets": OperationInfo(
+        "listWidgets",
         "GET",
         "/Widget",
         (
@@ -33,18 +33,18 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.widget.list_",
+        "generated.routes.widget.list_widgets",
     ),
-    "Widget.create": OperationInfo(
-        "Widget.create",
+    "createWidget": OperationInfo(
+        "createWidget",
         "POST",
         "/Widget",
         ("admin",),
         False,
-        "generated.routes.widget.create",
+        "generated.routes.widget.create_widget",
     ),
-    "Widget.get": OperationInfo(
-        "Widget.get",
+    "getWidget": OperationInfo(
+        "getWidget",
         "GET",
         "/Widget/{id}",
         (
@@ -52,55 +52,55 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.widget.get",
+        "generated.routes.widget.get_widget",
     ),
-    "Widget.update": OperationInfo(
-        "Widget.update",
+    "updateWidget": OperationInfo(
+        "updateWidget",
         "PUT",
         "/Widget/{id}",
         ("admin",),
         False,
-        "generated.routes.widget.update",
+        "generated.routes.widget.update_widget",
     ),
-    "Widget.delete": OperationInfo(
-        "Widget.delete",
+    "deleteWidget": OperationInfo(
+        "deleteWidget",
         "DELETE",
         "/Widget/{id}",
         ("admin",),
         False,
-        "generated.routes.widget.delete_",
+        "generated.routes.widget.delete_widget",
     ),
-    "Widget.polish": OperationInfo(
-        "Widget.polish",
+    "polishWidget": OperationInfo(
+        "polishWidget",
         "POST",
         "/Widget/{id}/polish",
         ("admin",),
         True,
-        "generated.routes.widget.polish",
+        "generated.routes.widget.polish_widget",
     ),
-    "Owner.list": OperationInfo(
-        "Owner.list",
+    "listOwners": OperationInfo(
+        "listOwners",
         "GET",
         "/Owner",
         ("viewer",),
         False,
-        "generated.routes.owner.list_",
+        "generated.routes.owner.list_owners",
     ),
-    "Owner.get": OperationInfo(
-        "Owner.get",
+    "getOwner": OperationInfo(
+        "getOwner",
         "GET",
         "/Owner/{id}",
         ("viewer",),
         False,
-        "generated.routes.owner.get",
+        "generated.routes.owner.get_owner",
     ),
-    "System.ping": OperationInfo(
-        "System.ping",
+    "getPing": OperationInfo(
+        "getPing",
         "GET",
         "/ping",
         (),
         True,
-        "generated.routes.system.ping",
+        "generated.routes.system.get_ping",
     ),
 }
 
