@@ -1,4 +1,4 @@
-"""The engine's background services in one process: runner pool and reaper."""
+"""The engine's background services in one process: LISTEN, runner pool and reaper."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncpg
 from custom.gc_tuning import tune_gc
 from custom.modules.registry import load_modules
 from custom.reaper.reaper import Reaper
+from custom.runner.listener import Listener
 from custom.runner.pool import RunnerPool
 from custom.runner.wakeup import wakeups
 from custom.settings import Settings
@@ -16,8 +17,10 @@ from custom.settings import Settings
 
 @dataclass
 class Engine:
+    listener: Listener
     runner: RunnerPool | None
     reaper: Reaper | None
+    poll_seconds: float = 1.0
 
     @property
     def runner_id(self) -> str | None:
@@ -28,12 +31,18 @@ class Engine:
             await self.runner.stop()
         if self.reaper:
             await self.reaper.stop()
+        await self.listener.stop()
         await wakeups.detach()
 
 
 async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runners: int) -> Engine:
-    # submits of this process wake its runners directly and notify the others throttled
+    # submits of this process wake its waiters directly and notify the others throttled;
+    # NOTIFYs of other processes reach this one's waiters through the Listener
     wakeups.attach(pool, settings.notify_cooldown_seconds)
+    # when the LISTEN connection dies, the pooled ones most likely did too: the pool
+    # replaces them on their next use instead of handing out dead connections
+    listener = Listener(url, wakeups.wake_local, on_lost=pool.expire_connections)
+    await listener.start()
     runner = None
     if runners > 0:
         runner = RunnerPool(
@@ -45,7 +54,7 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             heartbeat_seconds=settings.heartbeat_seconds,
             poll_seconds=settings.poll_seconds,
             claim_batch=settings.claim_batch,
-            database_url=url,
+            listener=listener,
             shutdown_grace_seconds=settings.shutdown_grace_seconds,
         )
         await runner.start()
@@ -54,4 +63,4 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
         reaper = Reaper(pool, settings.reaper_interval_seconds)
         reaper.start()
     tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
-    return Engine(runner, reaper)
+    return Engine(listener, runner, reaper, settings.poll_seconds)

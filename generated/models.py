@@ -222,6 +222,13 @@ class RunHeartbeatRequest(BaseModel):
         max_length=200,
         min_length=1,
     )
+    lease_seconds: float | None = Field(
+        None,
+        alias="leaseSeconds",
+        description="Extend the lease by this many seconds from now. Without it, by the length the runner asked for when it claimed (never silently by the server default).",
+        ge=1.0,
+        le=86400.0,
+    )
 
 
 class RunHeartbeatResponse(BaseModel):

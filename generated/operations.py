@@ -26,17 +26,17 @@ class OperationInfo:
 
 
 OPERATIONS: dict[str, OperationInfo] = {
-    "System.health": OperationInfo(
-        "System.health",
+    "getHealth": OperationInfo(
+        "getHealth",
         "GET",
         "/health",
         (),
         True,
-        "generated.routes.system.health",
+        "generated.routes.system.get_health",
         False,
     ),
-    "System.metrics": OperationInfo(
-        "System.metrics",
+    "getMetrics": OperationInfo(
+        "getMetrics",
         "GET",
         "/metrics",
         (
@@ -45,11 +45,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.system.metrics",
+        "generated.routes.system.get_metrics",
         False,
     ),
-    "Workflow.list": OperationInfo(
-        "Workflow.list",
+    "listWorkflows": OperationInfo(
+        "listWorkflows",
         "GET",
         "/Workflow",
         (
@@ -58,20 +58,20 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow.list_",
+        "generated.routes.workflow.list_workflows",
         False,
     ),
-    "Workflow.create": OperationInfo(
-        "Workflow.create",
+    "createWorkflow": OperationInfo(
+        "createWorkflow",
         "POST",
         "/Workflow",
         ("admin",),
         False,
-        "generated.routes.workflow.create",
+        "generated.routes.workflow.create_workflow",
         True,
     ),
-    "Workflow.get": OperationInfo(
-        "Workflow.get",
+    "getWorkflow": OperationInfo(
+        "getWorkflow",
         "GET",
         "/Workflow/{id}",
         (
@@ -80,29 +80,29 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow.get",
+        "generated.routes.workflow.get_workflow",
         False,
     ),
-    "Workflow.update": OperationInfo(
-        "Workflow.update",
+    "updateWorkflow": OperationInfo(
+        "updateWorkflow",
         "PUT",
         "/Workflow/{id}",
         ("admin",),
         False,
-        "generated.routes.workflow.update",
+        "generated.routes.workflow.update_workflow",
         True,
     ),
-    "Workflow.delete": OperationInfo(
-        "Workflow.delete",
+    "deleteWorkflow": OperationInfo(
+        "deleteWorkflow",
         "DELETE",
         "/Workflow/{id}",
         ("admin",),
         False,
-        "generated.routes.workflow.delete_",
+        "generated.routes.workflow.delete_workflow",
         False,
     ),
-    "WorkflowExecution.list": OperationInfo(
-        "WorkflowExecution.list",
+    "listWorkflowExecutions": OperationInfo(
+        "listWorkflowExecutions",
         "GET",
         "/WorkflowExecution",
         (
@@ -111,11 +111,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow_execution.list_",
+        "generated.routes.workflow_execution.list_workflow_executions",
         False,
     ),
-    "WorkflowExecution.create": OperationInfo(
-        "WorkflowExecution.create",
+    "createWorkflowExecution": OperationInfo(
+        "createWorkflowExecution",
         "POST",
         "/WorkflowExecution",
         (
@@ -123,11 +123,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow_execution.create",
+        "generated.routes.workflow_execution.create_workflow_execution",
         True,
     ),
-    "WorkflowExecution.get": OperationInfo(
-        "WorkflowExecution.get",
+    "getWorkflowExecution": OperationInfo(
+        "getWorkflowExecution",
         "GET",
         "/WorkflowExecution/{id}",
         (
@@ -136,11 +136,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.workflow_execution.get",
+        "generated.routes.workflow_execution.get_workflow_execution",
         False,
     ),
-    "WorkflowExecution.cancel": OperationInfo(
-        "WorkflowExecution.cancel",
+    "cancelWorkflowExecution": OperationInfo(
+        "cancelWorkflowExecution",
         "POST",
         "/WorkflowExecution/{id}/cancel",
         (
@@ -148,11 +148,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.workflow_execution.cancel",
+        "generated.routes.workflow_execution.cancel_workflow_execution",
         False,
     ),
-    "WorkflowExecution.pause": OperationInfo(
-        "WorkflowExecution.pause",
+    "pauseWorkflowExecution": OperationInfo(
+        "pauseWorkflowExecution",
         "POST",
         "/WorkflowExecution/{id}/pause",
         (
@@ -160,11 +160,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.workflow_execution.pause",
+        "generated.routes.workflow_execution.pause_workflow_execution",
         False,
     ),
-    "WorkflowExecution.resume": OperationInfo(
-        "WorkflowExecution.resume",
+    "resumeWorkflowExecution": OperationInfo(
+        "resumeWorkflowExecution",
         "POST",
         "/WorkflowExecution/{id}/resume",
         (
@@ -172,11 +172,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.workflow_execution.resume",
+        "generated.routes.workflow_execution.resume_workflow_execution",
         False,
     ),
-    "Run.list": OperationInfo(
-        "Run.list",
+    "listRuns": OperationInfo(
+        "listRuns",
         "GET",
         "/Run",
         (
@@ -185,11 +185,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.run.list_",
+        "generated.routes.run.list_runs",
         False,
     ),
-    "Run.get": OperationInfo(
-        "Run.get",
+    "getRun": OperationInfo(
+        "getRun",
         "GET",
         "/Run/{id}",
         (
@@ -198,11 +198,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.run.get",
+        "generated.routes.run.get_run",
         False,
     ),
-    "Run.claim": OperationInfo(
-        "Run.claim",
+    "claimRuns": OperationInfo(
+        "claimRuns",
         "POST",
         "/Run/claim",
         (
@@ -210,11 +210,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.claim",
+        "generated.routes.run.claim_runs",
         True,
     ),
-    "Run.heartbeat": OperationInfo(
-        "Run.heartbeat",
+    "heartbeatRun": OperationInfo(
+        "heartbeatRun",
         "POST",
         "/Run/{id}/heartbeat",
         (
@@ -222,11 +222,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.heartbeat",
+        "generated.routes.run.heartbeat_run",
         True,
     ),
-    "Run.complete": OperationInfo(
-        "Run.complete",
+    "completeRun": OperationInfo(
+        "completeRun",
         "POST",
         "/Run/{id}/complete",
         (
@@ -234,11 +234,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.complete",
+        "generated.routes.run.complete_run",
         True,
     ),
-    "Run.fail": OperationInfo(
-        "Run.fail",
+    "failRun": OperationInfo(
+        "failRun",
         "POST",
         "/Run/{id}/fail",
         (
@@ -246,11 +246,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.run.fail",
+        "generated.routes.run.fail_run",
         True,
     ),
-    "DeadLetterQueue.list": OperationInfo(
-        "DeadLetterQueue.list",
+    "listDeadLetters": OperationInfo(
+        "listDeadLetters",
         "GET",
         "/DeadLetterQueue",
         (
@@ -259,11 +259,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.dead_letter_queue.list_",
+        "generated.routes.dead_letter_queue.list_dead_letters",
         False,
     ),
-    "DeadLetterQueue.get": OperationInfo(
-        "DeadLetterQueue.get",
+    "getDeadLetter": OperationInfo(
+        "getDeadLetter",
         "GET",
         "/DeadLetterQueue/{id}",
         (
@@ -272,11 +272,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.dead_letter_queue.get",
+        "generated.routes.dead_letter_queue.get_dead_letter",
         False,
     ),
-    "DeadLetterQueue.requeue": OperationInfo(
-        "DeadLetterQueue.requeue",
+    "requeueDeadLetter": OperationInfo(
+        "requeueDeadLetter",
         "POST",
         "/DeadLetterQueue/{id}/requeue",
         (
@@ -284,11 +284,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.requeue",
+        "generated.routes.dead_letter_queue.requeue_dead_letter",
         True,
     ),
-    "DeadLetterQueue.discard": OperationInfo(
-        "DeadLetterQueue.discard",
+    "discardDeadLetter": OperationInfo(
+        "discardDeadLetter",
         "POST",
         "/DeadLetterQueue/{id}/discard",
         (
@@ -296,11 +296,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.discard",
+        "generated.routes.dead_letter_queue.discard_dead_letter",
         True,
     ),
-    "DeadLetterQueue.bulk_requeue": OperationInfo(
-        "DeadLetterQueue.bulk_requeue",
+    "bulkRequeueDeadLetters": OperationInfo(
+        "bulkRequeueDeadLetters",
         "POST",
         "/DeadLetterQueue/bulk-requeue",
         (
@@ -308,11 +308,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.bulk_requeue",
+        "generated.routes.dead_letter_queue.bulk_requeue_dead_letters",
         True,
     ),
-    "DeadLetterQueue.bulk_discard": OperationInfo(
-        "DeadLetterQueue.bulk_discard",
+    "bulkDiscardDeadLetters": OperationInfo(
+        "bulkDiscardDeadLetters",
         "POST",
         "/DeadLetterQueue/bulk-discard",
         (
@@ -320,11 +320,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         True,
-        "generated.routes.dead_letter_queue.bulk_discard",
+        "generated.routes.dead_letter_queue.bulk_discard_dead_letters",
         True,
     ),
-    "CircuitBreakerState.list": OperationInfo(
-        "CircuitBreakerState.list",
+    "listCircuitBreakers": OperationInfo(
+        "listCircuitBreakers",
         "GET",
         "/CircuitBreakerState",
         (
@@ -333,11 +333,11 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.circuit_breaker_state.list_",
+        "generated.routes.circuit_breaker_state.list_circuit_breakers",
         False,
     ),
-    "CircuitBreakerState.get": OperationInfo(
-        "CircuitBreakerState.get",
+    "getCircuitBreaker": OperationInfo(
+        "getCircuitBreaker",
         "GET",
         "/CircuitBreakerState/{id}",
         (
@@ -346,61 +346,61 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.circuit_breaker_state.get",
+        "generated.routes.circuit_breaker_state.get_circuit_breaker",
         False,
     ),
-    "CircuitBreakerState.update": OperationInfo(
-        "CircuitBreakerState.update",
+    "updateCircuitBreaker": OperationInfo(
+        "updateCircuitBreaker",
         "PUT",
         "/CircuitBreakerState/{id}",
         ("admin",),
         False,
-        "generated.routes.circuit_breaker_state.update",
+        "generated.routes.circuit_breaker_state.update_circuit_breaker",
         True,
     ),
-    "CircuitBreakerState.reset": OperationInfo(
-        "CircuitBreakerState.reset",
+    "resetCircuitBreaker": OperationInfo(
+        "resetCircuitBreaker",
         "POST",
         "/CircuitBreakerState/{id}/reset",
         ("admin",),
         True,
-        "generated.routes.circuit_breaker_state.reset",
+        "generated.routes.circuit_breaker_state.reset_circuit_breaker",
         False,
     ),
-    "ApiKey.list": OperationInfo(
-        "ApiKey.list",
+    "listApiKeys": OperationInfo(
+        "listApiKeys",
         "GET",
         "/ApiKey",
         ("admin",),
         False,
-        "generated.routes.api_key.list_",
+        "generated.routes.api_key.list_api_keys",
         False,
     ),
-    "ApiKey.create": OperationInfo(
-        "ApiKey.create",
+    "createApiKey": OperationInfo(
+        "createApiKey",
         "POST",
         "/ApiKey",
         ("admin",),
         True,
-        "generated.routes.api_key.create",
+        "generated.routes.api_key.create_api_key",
         True,
     ),
-    "ApiKey.get": OperationInfo(
-        "ApiKey.get",
+    "getApiKey": OperationInfo(
+        "getApiKey",
         "GET",
         "/ApiKey/{id}",
         ("admin",),
         False,
-        "generated.routes.api_key.get",
+        "generated.routes.api_key.get_api_key",
         False,
     ),
-    "ApiKey.revoke": OperationInfo(
-        "ApiKey.revoke",
+    "revokeApiKey": OperationInfo(
+        "revokeApiKey",
         "DELETE",
         "/ApiKey/{id}",
         ("admin",),
         True,
-        "generated.routes.api_key.revoke",
+        "generated.routes.api_key.revoke_api_key",
         False,
     ),
 }

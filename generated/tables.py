@@ -992,6 +992,15 @@ class RunnerLeasesRow(SQLModel, table=True):
         default=None,
     )
 
+    lease_seconds: float | None = Field(
+        sa_column=sa.Column(
+            "lease_seconds",
+            sa.Double(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
 
 class DeadLetterAuditRow(SQLModel, table=True):
     """Who resolved a dead letter, when, and what changed"""

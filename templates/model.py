@@ -22,10 +22,16 @@ def snake(name: str) -> str:
     return s.replace("-", "_").lower()
 
 
-def py_func_name(verb: str) -> str:
-    """Handler function name for an operation verb; builtins get a trailing underscore."""
-    name = snake(verb)
-    return name + "_" if name in {"list", "delete", "filter", "type", "id"} else name
+# verb + resource (`listWorkflows`, `claimRuns`): generated clients name their hooks
+# and functions after it, and snake_case of it names the Python handler
+OPERATION_ID = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+")
+TAG = re.compile(r"[A-Z][A-Za-z0-9]*")
+
+
+def operation_verb(operation_id: str) -> str:
+    """The leading lowercase word of an operationId: `listWorkflows` → `list`."""
+    match = re.match(r"[a-z0-9]+", operation_id)
+    return match.group(0) if match else ""
 
 
 @dataclass
@@ -138,10 +144,10 @@ class Parameter:
 
 @dataclass
 class Operation:
-    operation_id: str
-    group: str  # the part before the dot
-    verb: str  # the part after the dot
-    func: str  # handler function name
+    operation_id: str  # camelCase verb + resource, e.g. listWorkflows
+    group: str  # its tag, which names the resource module
+    verb: str  # the operationId's first word; list/get/create/update/delete may be CRUD
+    func: str  # handler function name: snake_case of the operationId
     method: str
     path: str
     summary: str

@@ -7,7 +7,9 @@ from typing import Any
 
 from templates.model import (
     CRUD_VERBS,
+    OPERATION_ID,
     PAGING_PARAMS,
+    TAG,
     ApiField,
     ApiModel,
     Column,
@@ -17,7 +19,7 @@ from templates.model import (
     Parameter,
     Resource,
     Table,
-    py_func_name,
+    operation_verb,
     snake,
 )
 
@@ -197,6 +199,36 @@ def _parameters(
     return params
 
 
+def _identity(method: str, path: str, op: dict[str, Any]) -> tuple[str, str]:
+    """(operationId, group): the id names the handler, the first tag its module."""
+    where = f"{method.upper()} {path}"
+    op_id = op.get("operationId") or ""
+    if not OPERATION_ID.fullmatch(op_id):
+        raise SpecError(
+            f"{where}: operationId {op_id!r} must be a camelCase verb + resource "
+            "(e.g. listWorkflows, claimRuns): clients name their functions after it"
+        )
+    tags = op.get("tags") or []
+    if not tags or not TAG.fullmatch(str(tags[0])):
+        raise SpecError(
+            f"{where} ({op_id}): needs a PascalCase first tag (e.g. Workflow), "
+            "which names its resource module"
+        )
+    return op_id, str(tags[0])
+
+
+def _check_unique_handlers(operations: list[Operation]) -> None:
+    seen: dict[str, Operation] = {}
+    for op in operations:
+        other = seen.setdefault(op.func, op)
+        if other is not op:
+            raise SpecError(
+                f"{op.method} {op.path} ({op.operation_id}): handler {op.func} is also "
+                f"{other.method} {other.path} ({other.operation_id}); operationIds must "
+                "differ, in snake_case too"
+            )
+
+
 def parse(spec: dict[str, Any]) -> ApiModel:
     schemas = spec["components"]["schemas"]
     resources = {
@@ -211,10 +243,8 @@ def parse(spec: dict[str, Any]) -> ApiModel:
             if method not in item:
                 continue
             op = item[method]
-            op_id = op.get("operationId") or ""
-            if "." not in op_id:
-                raise SpecError(f"{method.upper()} {path}: operationId must be 'Group.verb'")
-            group, verb = op_id.split(".", 1)
+            op_id, group = _identity(method, path, op)
+            verb = operation_verb(op_id)
             body = op.get("requestBody")
             resource = resources.get(group)
             params = _parameters(spec, item, op)
@@ -231,7 +261,7 @@ def parse(spec: dict[str, Any]) -> ApiModel:
                     operation_id=op_id,
                     group=group,
                     verb=verb,
-                    func=py_func_name(verb),
+                    func=snake(op_id),
                     method=method.upper(),
                     path=path,
                     summary=op.get("summary", ""),
@@ -244,6 +274,7 @@ def parse(spec: dict[str, Any]) -> ApiModel:
                     resource=resource,
                 )
             )
+    _check_unique_handlers(operations)
     groups: dict[str, Group] = {}
     for op in operations:
         g = groups.setdefault(

@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -129,7 +130,10 @@ class CountingServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 1024  # the default backlog of 5 refuses a burst of calls
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -146,7 +150,10 @@ class CountingServer:
 class RunnerProcess:
     """`valkyr runner` as a real OS process against a test database."""
 
-    def __init__(self, db_url: str, name: str, log_dir: Path, **env: Any) -> None:
+    def __init__(
+        self, db_url: str, name: str, log_dir: Path, *, prefix: list[str] | None = None, **env: Any
+    ) -> None:
+        """`prefix` runs it through another command (`ip netns exec <ns>`)."""
         self.name = name
         # the lease owner it claims as: the service's own runners are named `@…`
         self.runner_id = "@" + name
@@ -165,7 +172,7 @@ class RunnerProcess:
         settings.update({k: str(v) for k, v in env.items()})
         self.log = open(self.log_path, "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "custom.cli", "runner", "--no-migrate"],
+            [*(prefix or []), sys.executable, "-m", "custom.cli", "runner", "--no-migrate"],
             cwd=ROOT,
             env={**os.environ, **settings},
             stdout=self.log,
@@ -201,44 +208,51 @@ class RunnerProcess:
 
 
 def free_port() -> int:
-    """A port nobody listens on now (bound and released: a small race, fine for tests)."""
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        return s.getsockname()[1]
 
 
-class ServeProcess:
-    """`valkyr serve` as a real OS process on 127.0.0.1 and a free port.
+class ServiceProcess:
+    """`valkyr serve` (API, in-process runners, reaper) as a real OS process.
 
-    stdout goes where `stdout` says (a file, or the slave side of a pty to look like a
-    terminal); stderr (the log: JSON lines, as off a terminal) to `<log_dir>/serve-*.log`.
+    `db_url` None: the embedded server of VALKYR_DATA_DIR, as `make run` uses it;
+    `key` None: no VALKYR_BOOTSTRAP_KEY. The log (stderr: JSON lines, as off a
+    terminal) goes to `output()`; so does stdout, unless `stdout` says where (a
+    file, or the slave side of a pty to look like a terminal).
     """
 
     def __init__(
-        self, log_dir: Path, env: dict[str, str], *, stdout: Any = None, name: str = "serve"
+        self,
+        db_url: str | None,
+        log_dir: Path,
+        key: str | None,
+        *,
+        stdout: Any = None,
+        **env: Any,
     ) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"{name}-{self.port}.log"
-        self.log = open(self.log_path, "w")  # noqa: SIM115
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self.key = key
+        self.log_path = log_dir / f"service-{self.port}.log"
         settings = {
+            "DATABASE_URL": db_url or "",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
-            "VALKYR_RUNNERS": "0",
-            "VALKYR_LOG_FORMAT": "json",
-            "VALKYR_REAPER_INTERVAL_SECONDS": "0",
+            "VALKYR_BOOTSTRAP_KEY": key or "",
+            "VALKYR_DATA_DIR": str(log_dir / "data"),
         }
+        settings.update({k: str(v) for k, v in env.items()})
+        self.log = open(self.log_path, "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "custom.cli", "serve", "--log-level", "info"],
+            [sys.executable, "-m", "custom.cli", "serve"],
             cwd=ROOT,
-            env={**os.environ, **settings, **env},
-            stdout=stdout if stdout is not None else subprocess.DEVNULL,
-            stderr=self.log,
+            env={**os.environ, **settings},
+            stdout=self.log if stdout is None else stdout,
+            stderr=subprocess.STDOUT if stdout is None else self.log,
         )
 
-    def logged(self) -> str:
+    def output(self) -> str:
         if not self.log.closed:
             self.log.flush()
         return self.log_path.read_text()
@@ -248,23 +262,23 @@ class ServeProcess:
 
         async with httpx.AsyncClient(timeout=2) as client:
 
-            async def up() -> bool:
+            async def ready() -> bool:
                 if self.proc.poll() is not None:
-                    raise AssertionError(f"valkyr serve exited:\n{self.logged()}")
+                    raise AssertionError(f"service exited:\n{self.output()}")
                 try:
-                    return (await client.get(self.url + "/v1/health")).status_code == 200
+                    return (await client.get(f"{self.url}/health")).status_code == 200
                 except httpx.HTTPError:
                     return False
 
-            await wait_for(up, within, 0.1)
+            await wait_for(ready, within, 0.1)
 
-    def stop(self) -> int:
+    def stop(self) -> None:
         if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
             self.proc.terminate()
             try:
-                self.proc.wait(30)
+                self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
         self.log.close()
-        return self.proc.returncode

@@ -23,7 +23,7 @@ def public(record: Any) -> dict[str, Any]:
     return serialize(SimpleNamespace(**dict(record)))  # type: ignore[arg-type]
 
 
-async def create(body: dict[str, Any]) -> Any:
+async def create_api_key(body: dict[str, Any]) -> Any:
     try:
         record, secret = await create_key(request.state.pool, body["name"], body["role"])
     except asyncpg.UniqueViolationError:
@@ -33,7 +33,7 @@ async def create(body: dict[str, Any]) -> Any:
     return ok({**public(record), "secret": secret}, 201)
 
 
-async def revoke(id_: str) -> Any:
+async def revoke_api_key(id_: str) -> Any:
     record = await revoke_key(request.state.pool, parse_uuid(id_))
     if record is None:
         raise not_found("ApiKey", id_)

@@ -22,7 +22,7 @@ def _json(row: Any) -> dict[str, Any]:
     return serialize(SimpleNamespace(**dict(row)))
 
 
-async def update(id_: str, body: dict[str, Any]) -> Any:
+async def update_circuit_breaker(id_: str, body: dict[str, Any]) -> Any:
     timeout = body.get("resetTimeoutSeconds")
     row = await request.state.pool.fetchrow(
         q("breaker_update_thresholds"),
@@ -36,7 +36,7 @@ async def update(id_: str, body: dict[str, Any]) -> Any:
     return ok(_json(row))
 
 
-async def reset(id_: str) -> Any:
+async def reset_circuit_breaker(id_: str) -> Any:
     async with request.state.pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(q("breaker_reset"), parse_uuid(id_))
         if row is None:

@@ -62,7 +62,7 @@ def _bad_overrides(exc: Exception) -> ProblemException:
     return problem(400, "Bad Request", str(exc), "invalid-value")
 
 
-async def list_(
+async def list_dead_letters(
     limit: int = 50,
     cursor: str | None = None,
     status: str | None = None,
@@ -85,14 +85,14 @@ async def list_(
     return ok({"items": await _with_audit(rows), "nextCursor": next_cursor})
 
 
-async def get(id_: str) -> Any:
+async def get_dead_letter(id_: str) -> Any:
     row = await request.state.pool.fetchrow(q("dead_letter_get"), parse_uuid(id_))
     if row is None:
         raise not_found("DeadLetterQueue", id_)
     return ok((await _with_audit([row]))[0])
 
 
-async def requeue(id_: str, body: dict[str, Any] | None = None) -> Any:
+async def requeue_dead_letter(id_: str, body: dict[str, Any] | None = None) -> Any:
     body = body or {}
     dead_letter_id = parse_uuid(id_)
     try:
@@ -113,7 +113,7 @@ async def requeue(id_: str, body: dict[str, Any] | None = None) -> Any:
     return ok((await _with_audit([entry]))[0])
 
 
-async def discard(id_: str, body: dict[str, Any]) -> Any:
+async def discard_dead_letter(id_: str, body: dict[str, Any]) -> Any:
     notes = (body or {}).get("notes")
     if not isinstance(notes, str) or not notes.strip():
         raise bad_request("notes are required to discard a dead letter")
@@ -141,7 +141,7 @@ def _filter(body: dict[str, Any]) -> resolve.Filter:
 BULK_LIMIT = 1000
 
 
-async def bulk_requeue(body: dict[str, Any]) -> Any:
+async def bulk_requeue_dead_letters(body: dict[str, Any]) -> Any:
     try:
         ids = await resolve.bulk_requeue(
             request.state.pool,
@@ -156,7 +156,7 @@ async def bulk_requeue(body: dict[str, Any]) -> Any:
     return await _bulk_result(ids, body)
 
 
-async def bulk_discard(body: dict[str, Any]) -> Any:
+async def bulk_discard_dead_letters(body: dict[str, Any]) -> Any:
     notes = body.get("notes")
     if not isinstance(notes, str) or not notes.strip():
         raise bad_request("notes are required to discard dead letters")

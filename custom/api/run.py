@@ -9,6 +9,7 @@ foreign token, a foreign runnerId or an expired lease is a 409 that changes noth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,14 +19,13 @@ from connexion import request
 
 from custom.auth.runner_ids import IN_PROCESS_PREFIX, is_in_process, key_may_act_as
 from custom.executions.serialize import run_json
-from custom.leases.claim import LeaseLost, RunNotFound, claim_runs, heartbeat_run
-from custom.leases.finish import complete_run, fail_run
+from custom.leases import claim, finish  # modules: the handlers bear their functions' names
+from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
+from custom.runner.wakeup import wakeups
 from custom.sql import q
 from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.runtime import to_json as _to_json
-
-WAIT_STEP_SECONDS = 0.05
 
 
 def _runner_id(body: dict[str, Any]) -> str:
@@ -60,6 +60,21 @@ def _lease_seconds(body: dict[str, Any]) -> float:
     return float(body.get("leaseSeconds") or request.state.settings.lease_seconds)
 
 
+async def _wait_for_work(woken: asyncio.Event, modules: list[str], left: float) -> None:
+    """Until the engine says runs became ready (a submit of this process, a NOTIFY the
+    process's Listener heard), a delayed run of these modules is due, or `left` ends.
+    While the Listener is reconnecting, NOTIFYs are not heard: poll meanwhile."""
+    engine = request.state.engine
+    timeout = left
+    if not engine.listener.connected:
+        timeout = min(timeout, engine.poll_seconds)
+    due_in = await request.state.pool.fetchval(q("runs_next_available_in"), modules)
+    if due_in is not None:
+        timeout = min(timeout, max(due_in, 0.0) + 0.002)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(woken.wait(), timeout)
+
+
 async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
     try:
         async with request.state.pool.acquire() as conn:
@@ -70,33 +85,41 @@ async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
         raise problem(409, "Lease not held", str(exc), "lease-lost") from None
 
 
-async def get(id_: str) -> Any:
+async def get_run(id_: str) -> Any:
     row = await request.state.pool.fetchrow(q("run_get"), parse_uuid(id_))
     if row is None:
         raise not_found("Run", id_)
     return ok(run_json(row))
 
 
-async def claim(body: dict[str, Any]) -> Any:
-    """Lease ready runs; with waitSeconds, wait that long for work to appear. Each run
-    comes with its lease token: the fencing number bound to a fresh random secret."""
+async def claim_runs(body: dict[str, Any]) -> Any:
+    """Lease ready runs; with waitSeconds, wait that long for work to appear, woken by
+    the engine's wake-ups rather than by querying in a loop. Each run comes with its
+    lease token: the fencing number bound to a fresh random secret."""
     pool = request.state.pool
-    runner_id = _runner_id(body)
-    limit = int(body.get("limit") or 1)
+    runner_id, modules = _runner_id(body), list(body["modules"])
+    limit, lease = int(body.get("limit") or 1), _lease_seconds(body)
     deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
-    while True:
-        secrets = [new_secret() for _ in range(limit)]
-        rows = await claim_runs(
-            pool,
-            runner_id,
-            body["modules"],
-            limit,
-            _lease_seconds(body),
-            secret_hashes=[secret_hash(s) for s in secrets],
-        )
-        if rows or time.monotonic() >= deadline:
-            return ok({"items": [_claimed_json(r, secrets) for r in rows]})
-        await asyncio.sleep(min(WAIT_STEP_SECONDS, max(deadline - time.monotonic(), 0)))
+    woken = asyncio.Event()
+    wakeups.register(woken.set)
+    try:
+        while True:
+            woken.clear()  # before claiming: a wake-up from now on is not missed
+            secrets = [new_secret() for _ in range(limit)]
+            rows = await claim.claim_runs(
+                pool,
+                runner_id,
+                modules,
+                limit,
+                lease,
+                secret_hashes=[secret_hash(s) for s in secrets],
+            )
+            left = deadline - time.monotonic()
+            if rows or left <= 0:
+                return ok({"items": [_claimed_json(r, secrets) for r in rows]})
+            await _wait_for_work(woken, modules, left)
+    finally:
+        wakeups.unregister(woken.set)
 
 
 def _claimed_json(row: Any, secrets: list[str]) -> dict[str, Any]:
@@ -105,25 +128,26 @@ def _claimed_json(row: Any, secrets: list[str]) -> dict[str, Any]:
     return out
 
 
-async def heartbeat(id_: str, body: dict[str, Any]) -> Any:
+async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
     proof = parse_token(body["leaseToken"])
     expires, cancel = await _guarded(
-        lambda c: heartbeat_run(
+        lambda c: claim.heartbeat_run(
             c,
             parse_uuid(id_),
             _runner_id(body),
             proof.fence,
-            _lease_seconds(body),
+            body.get("leaseSeconds"),
+            default_lease_seconds=request.state.settings.lease_seconds,
             secret_hash=proof.secret_hash,
         )
     )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
 
 
-async def complete(id_: str, body: dict[str, Any]) -> Any:
+async def complete_run(id_: str, body: dict[str, Any]) -> Any:
     proof = parse_token(body["leaseToken"])
     run = await _guarded(
-        lambda c: complete_run(
+        lambda c: finish.complete_run(
             c,
             parse_uuid(id_),
             _runner_id(body),
@@ -135,10 +159,10 @@ async def complete(id_: str, body: dict[str, Any]) -> Any:
     return ok(run_json(run))
 
 
-async def fail(id_: str, body: dict[str, Any]) -> Any:
+async def fail_run(id_: str, body: dict[str, Any]) -> Any:
     proof = parse_token(body["leaseToken"])
     run = await _guarded(
-        lambda c: fail_run(
+        lambda c: finish.fail_run(
             c,
             parse_uuid(id_),
             _runner_id(body),

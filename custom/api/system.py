@@ -12,17 +12,21 @@ from custom.observability.metrics import CONTENT_TYPE, scrape
 from custom.version import VERSION
 from generated.runtime import ok
 
+HEALTH_TIMEOUT_SECONDS = 2.0
 
-async def health() -> Any:
-    """Liveness plus a bounded database round trip."""
+
+async def get_health(ready: bool = False) -> Any:
+    """Liveness plus a bounded database round trip; `ready` is the readiness form."""
     try:
-        async with asyncio.timeout(2):
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
             await request.state.pool.fetchval("SELECT 1")
-        return ok({"status": "ok", "database": "up", "version": VERSION})
-    except (TimeoutError, OSError, Exception):  # any failure means: not reachable now
-        return ok({"status": "degraded", "database": "down", "version": VERSION}, 503)
+    except Exception:  # whatever the failure (refused, reset, timed out): not reachable now
+        return ok(
+            {"status": "degraded", "database": "down", "version": VERSION}, 503 if ready else 200
+        )
+    return ok({"status": "ok", "database": "up", "version": VERSION})
 
 
-async def metrics() -> Any:
+async def get_metrics() -> Any:
     """Prometheus text: this process's engine metrics plus database gauges (DESIGN §12)."""
     return Response(await scrape(request.state.pool), media_type=CONTENT_TYPE)

@@ -41,7 +41,7 @@ async def _store_version(
     )
 
 
-async def create(body: dict[str, Any]) -> Any:
+async def create_workflow(body: dict[str, Any]) -> Any:
     values = _validated(body)
     async with transaction() as session:
         row = await WorkflowRepository(session).create({**values, "version": 1})
@@ -49,7 +49,7 @@ async def create(body: dict[str, Any]) -> Any:
         return ok(serialize(row), 201)
 
 
-async def update(id_: str, body: dict[str, Any]) -> Any:
+async def update_workflow(id_: str, body: dict[str, Any]) -> Any:
     values = _validated(body)
     async with transaction() as session:
         repo = WorkflowRepository(session)

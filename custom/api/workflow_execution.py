@@ -19,7 +19,7 @@ def _trace_context() -> dict[str, str] | None:
     return inject_context() or None
 
 
-async def get(id_: str) -> Any:
+async def get_workflow_execution(id_: str) -> Any:
     """One execution, read with one statement (the hot read of a polling client); a
     second only for an execution that was paused, resumed or cancelled."""
     execution_id = parse_uuid(id_)
@@ -33,7 +33,7 @@ async def get(id_: str) -> Any:
     return ok({**execution_json(row), "controlHistory": [control_record_json(h) for h in history]})
 
 
-async def create(body: dict[str, Any]) -> Any:
+async def create_workflow_execution(body: dict[str, Any]) -> Any:
     """201 with a new execution, or 200 with the one this request duplicates."""
     key = request.headers.get("idempotency-key")
     workflow_id = parse_uuid(body["workflowId"])
@@ -68,16 +68,16 @@ async def _control(operation: Any, id_: str) -> Any:
     return ok(execution_json(done.execution))
 
 
-async def cancel(id_: str) -> Any:
+async def cancel_workflow_execution(id_: str) -> Any:
     """PENDING runs cancelled, running ones told to stop; the execution ends CANCELLED."""
     return await _control(control.cancel, id_)
 
 
-async def pause(id_: str) -> Any:
+async def pause_workflow_execution(id_: str) -> Any:
     """No run of the execution is dispatched until it is resumed; runs in flight finish."""
     return await _control(control.pause, id_)
 
 
-async def resume(id_: str) -> Any:
+async def resume_workflow_execution(id_: str) -> Any:
     """Dispatch continues where it stopped."""
     return await _control(control.resume, id_)

@@ -1,8 +1,10 @@
 """operationId → handler: custom/api first, then the generated stub.
 
-`Workflow.create` resolves to `custom.api.workflow.create` when that exists,
-else to `generated.routes.workflow.create` (generated CRUD, or a 501 problem
-for an engine operation that nobody implemented yet).
+`createWorkflow` (tag `Workflow`) resolves to `custom.api.workflow.create_workflow`
+when that exists, else to `generated.routes.workflow.create_workflow` (generated
+CRUD, or a 501 problem for an engine operation that nobody implemented yet). The
+generator derives both names (module from the tag, function as snake_case of the
+operationId) and records the stub's in `generated.operations`.
 """
 
 from __future__ import annotations

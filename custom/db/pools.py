@@ -42,8 +42,10 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asy
 
 
 def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    # pre-ping: after a database restart every pooled connection is dead, and CRUD
+    # would answer one error per connection before the pool notices
     return create_async_engine(
-        sqlalchemy_url(url), pool_size=pool_size, max_overflow=5, pool_pre_ping=False
+        sqlalchemy_url(url), pool_size=pool_size, max_overflow=5, pool_pre_ping=True
     )
 
 

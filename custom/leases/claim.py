@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import asyncpg
 
@@ -90,14 +90,26 @@ async def heartbeat_run(
     run_id: uuid.UUID,
     runner_id: str,
     lease_token: int,
-    lease_seconds: float,
+    lease_seconds: float | None,
     now: datetime.datetime | None = None,
     *,
+    default_lease_seconds: float = 120.0,
     secret_hash: bytes,
 ) -> tuple[datetime.datetime, bool]:
-    """REST heartbeat of one run; LeaseLost when the caller no longer holds it."""
+    """REST heartbeat of one run; LeaseLost when the caller no longer holds it.
+
+    `lease_seconds` None extends by the length the runner claimed with (the lease
+    row keeps it); `default_lease_seconds` only serves lease rows older than that.
+    `secret_hash`: of the secret the claim bound to the run's fencing number."""
     row = await conn.fetchrow(
-        q("run_heartbeat"), run_id, runner_id, lease_token, float(lease_seconds), now, secret_hash
+        q("run_heartbeat"),
+        run_id,
+        runner_id,
+        lease_token,
+        None if lease_seconds is None else float(lease_seconds),
+        now,
+        float(default_lease_seconds),
+        secret_hash,
     )
     if row is None or row["expires_at"] is None:
         if await conn.fetchval(q("run_exists"), run_id) is None:
@@ -107,12 +119,41 @@ async def heartbeat_run(
 
 
 async def release_runs(
-    conn: asyncpg.Connection | asyncpg.Pool, runner_id: str, run_ids: Sequence[uuid.UUID]
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    held: Sequence[tuple[uuid.UUID, int]],
 ) -> int:
-    """Give runs back without using an attempt (a runner shutting down cleanly)."""
-    if not run_ids:
+    """Give runs back without using an attempt (a runner shutting down cleanly, or
+    one that no longer tracks them); `held` is (run id, lease token) pairs."""
+    if not held:
         return 0
-    released = await conn.fetch(q("runs_release"), runner_id, list(run_ids))
+    released = await conn.fetch(
+        q("runs_release"), runner_id, [i for i, _ in held], [t for _, t in held]
+    )
     if released:
         await conn.execute(q("runs_notify"))
     return len(released)
+
+
+async def held_untracked(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    tracked: Callable[[], Collection[uuid.UUID]],
+    *,
+    older_than: float,
+) -> list[tuple[uuid.UUID, int]]:
+    """Runs the database says `runner_id` holds that it does not track (see
+    runner_held_since for why recent claims are left out). `tracked` is read after
+    each answer, so a run that finished meanwhile is not taken for a lost one."""
+    if await conn.fetchval(q("runner_held_count"), runner_id) <= len(tracked()):
+        return []
+    rows = await conn.fetch(q("runner_held_since"), runner_id, float(older_than))
+    known = tracked()
+    return [(r["id"], r["lease_token"]) for r in rows if r["id"] not in known]
+
+
+async def report_landed(
+    conn: asyncpg.Connection | asyncpg.Pool, run_id: uuid.UUID, runner_id: str, token: int
+) -> bool:
+    """Did this runner's report of the run commit (its answer may have been lost)?"""
+    return bool(await conn.fetchval(q("run_outcome"), run_id, runner_id, token))

@@ -71,6 +71,23 @@ class EngineMetrics:
             registry=self.registry,
         )
 
+        self.reports_retried = Counter(
+            "valkyr_process_reports_retried",
+            "Run reports (complete, fail) sent again because the database was unreachable",
+            registry=self.registry,
+        )
+        self.results_dropped = Counter(
+            "valkyr_process_results_dropped",
+            "Run results not recorded because the run's lease was lost (fencing)",
+            registry=self.registry,
+        )
+        self.runs_given_back = Counter(
+            "valkyr_process_runs_given_back",
+            "Runs the database said this process's runner held but it no longer tracked,"
+            " given back by a heartbeat (PENDING, no attempt used)",
+            registry=self.registry,
+        )
+
     def observe_dispatch(self, seconds: float) -> None:
         self.dispatch_latency.observe(max(0.0, seconds))
 
@@ -117,6 +134,19 @@ def count_lease_reclaimed(n: int = 1) -> None:
 
 def count_heartbeat_failed(n: int = 1) -> None:
     _default.count_heartbeat_failed(n)
+
+
+def count_report_retried(n: int = 1) -> None:
+    _default.reports_retried.inc(n)
+
+
+def count_result_dropped(n: int = 1) -> None:
+    _default.results_dropped.inc(n)
+
+
+def count_runs_given_back(n: int = 1) -> None:
+    if n > 0:
+        _default.runs_given_back.inc(n)
 
 
 @dataclass

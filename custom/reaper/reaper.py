@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import asyncpg
 
-from custom.db.outage import unavailable_cause
+from custom.db.faults import OutageLog, is_transient
 from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
 from custom.leases.finish import schedule_retry
 from custom.observability.metrics import count_lease_reclaimed
@@ -72,30 +72,23 @@ class Reaper:
         self.pool = pool
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._outage = OutageLog(log, "reaper")
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="valkyr-reaper")
 
     async def _loop(self) -> None:
-        unreachable = False  # an outage is logged when it starts, not at every pass
         while True:
             try:
                 await reap_once(self.pool)
-                if unreachable:
-                    unreachable = False
-                    log.info("reaper: the database answers again")
+                self._outage.succeeded()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                cause = unavailable_cause(exc)
-                if cause is None:
+                if is_transient(exc):
+                    self._outage.failed(exc)
+                else:
                     log.exception("reaper pass failed; trying again next interval")
-                elif not unreachable:
-                    unreachable = True
-                    log.warning(
-                        "reaper: database unreachable (%s); trying again every interval",
-                        type(cause).__name__,
-                    )
             await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
 
     async def stop(self) -> None:

@@ -3,7 +3,9 @@
 A completion waits only while an earlier batch is being written; everything that
 arrived meanwhile goes into the next batch. Idle, a completion is written at once
 (no timer); busy, the cost of a commit is shared by up to `max_batch` runs. A batch
-that fails as a whole is retried run by run, so one bad row cannot sink the others.
+the database refuses is retried run by run, so one bad row cannot sink the others; a
+batch that fails because the database is away fails for every caller, who retries
+(custom/runner/reporting.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 
 import asyncpg
 
+from custom.db.faults import bounded, is_transient
 from custom.leases.claim import LeaseLost
 from custom.leases.finish import Completion, complete_run, complete_runs
 
@@ -21,10 +24,17 @@ log = logging.getLogger(__name__)
 
 class Completer:
     def __init__(
-        self, pool: asyncpg.Pool, runner_id: str, *, max_batch: int = 64, writers: int = 2
+        self,
+        pool: asyncpg.Pool,
+        runner_id: str,
+        *,
+        max_batch: int = 64,
+        writers: int = 2,
+        timeout: float = 10.0,
     ) -> None:
         self.pool = pool
         self.runner_id = runner_id
+        self.timeout = timeout  # one write on a dead link is given up after this
         self.max_batch = max_batch
         self.writers = writers
         self._queue: list[tuple[Completion, asyncio.Future[bool]]] = []
@@ -50,10 +60,22 @@ class Completer:
 
     async def _write(self, batch: list[tuple[Completion, asyncio.Future[bool]]]) -> None:
         try:
-            async with self.pool.acquire() as conn:
-                done = await complete_runs(conn, self.runner_id, [item for item, _ in batch])
-        except Exception:
-            log.exception("batched completion failed; completing %d run(s) one by one", len(batch))
+            items = [item for item, _ in batch]
+            async with self.pool.acquire(timeout=self.timeout) as conn:
+                done = await bounded(
+                    conn, lambda c: complete_runs(c, self.runner_id, items), self.timeout
+                )
+        except Exception as exc:
+            if is_transient(exc):
+                # the database is away: every caller retries (and is batched again)
+                for _item, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                return
+            # one row the database refuses must not sink the others: isolate it
+            log.error(
+                "batched completion refused (%r); completing %d run(s) one by one", exc, len(batch)
+            )
             for item, future in batch:
                 await self._write_one(item, future)
             return
@@ -63,15 +85,19 @@ class Completer:
 
     async def _write_one(self, item: Completion, future: asyncio.Future[bool]) -> None:
         try:
-            async with self.pool.acquire() as conn:
-                await complete_run(
+            async with self.pool.acquire(timeout=self.timeout) as conn:
+                await bounded(
                     conn,
-                    item.run_id,
-                    self.runner_id,
-                    item.token,
-                    item.output,
-                    started_at=item.started_at,
-                    execution_id=item.execution_id,
+                    lambda c: complete_run(
+                        c,
+                        item.run_id,
+                        self.runner_id,
+                        item.token,
+                        item.output,
+                        started_at=item.started_at,
+                        execution_id=item.execution_id,
+                    ),
+                    self.timeout,
                 )
             result: bool | BaseException = True
         except LeaseLost:

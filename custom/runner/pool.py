@@ -1,12 +1,17 @@
 """The in-process runner: an asyncio pool of N slots claiming runs in batches.
 
 - claims are sized to the free slots (FOR UPDATE SKIP LOCKED, oldest first);
-- it sleeps until LISTEN/NOTIFY says work appeared, the next delayed run is due,
-  or the poll interval passes (so a lost notification only delays);
-- the runner creates its lease row when it starts and extends it every heartbeat
-  interval (one one-row statement, busy or idle), so claims never have to write
-  it; while runs are in flight a second, lock-free lookup brings back the runs
-  whose execution was cancelled: their tasks are interrupted;
+- it sleeps until a wake-up says work appeared (a NOTIFY heard by the process's
+  Listener, or a submit of this process), the next delayed run is due, or the poll
+  interval passes (so a lost notification, or a LISTEN connection that is down,
+  only delays);
+- the runner's lease row is extended every heartbeat interval (one one-row
+  statement, busy or idle); while runs are in flight a lock-free lookup brings back
+  the runs whose execution was cancelled (their tasks are interrupted), and the
+  heartbeat reconciles: runs the database says this runner holds but it no longer
+  tracks are given back (PENDING, no attempt used);
+- a result is delivered until it lands or the lease is lost (reporting.py), so a
+  database restart or a cut link loses nothing and needs no restart;
 - per-step timeouts; a clean stop waits a grace period, then gives the runs that
   are still leased back without using an attempt.
 """
@@ -16,39 +21,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
 from custom.auth.runner_ids import in_process_runner_id
-from custom.db.urls import asyncpg_url
+from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
 from custom.leases.claim import (
-    LeaseLost,
     claim_runs,
     extend_runner_lease,
     heartbeat_runner,
+    held_untracked,
     release_runs,
 )
-from custom.leases.finish import Completion, cancel_finished_run, fail_run
 from custom.modules.context import ModuleContext
-from custom.modules.errors import PermanentError, TransientError
+from custom.modules.outcome import CANCELLED, Outcome, classify
 from custom.modules.registry import Module
-from custom.observability import tracing
+from custom.observability import metrics
 from custom.runner import hooks
 from custom.runner.completer import Completer
+from custom.runner.listener import Listener
+from custom.runner.reporting import LANDED, Reporter
 from custom.runner.wakeup import wakeups
 from custom.sql import q
 
 log = logging.getLogger(__name__)
-CHANNEL = "valkyr_runs"
+T = TypeVar("T")
+STATUS_OF = {"success": "SUCCEEDED", "failure": "FAILED", "cancelled": "CANCELLED"}
 
 
 def default_runner_id() -> str:
     return in_process_runner_id()
+
+
+def io_timeout_for(lease_seconds: float) -> float:
+    """How long one statement of the runner may take before its connection is taken
+    for dead (a cut link never answers): a third of a lease, within [0.5 s, 10 s], so
+    a retry on a fresh connection still lands while the lease holds."""
+    return min(10.0, max(0.5, lease_seconds / 3))
 
 
 class RunnerPool:
@@ -63,7 +77,7 @@ class RunnerPool:
         heartbeat_seconds: float = 2.0,
         poll_seconds: float = 1.0,
         claim_batch: int = 32,
-        database_url: str | None = None,
+        listener: Listener | None = None,
         shutdown_grace_seconds: float = 10.0,
     ) -> None:
         self.pool = pool
@@ -75,26 +89,41 @@ class RunnerPool:
         self.heartbeat_seconds = heartbeat_seconds
         self.poll_seconds = poll_seconds
         self.claim_batch = claim_batch
-        self.database_url = database_url
+        self.listener = listener
         self.shutdown_grace_seconds = shutdown_grace_seconds
-        self._completer = Completer(pool, self.runner_id)
+        self.io_timeout = io_timeout_for(lease_seconds)
+        # a claim whose answer never arrived is committed at most io_timeout after
+        # its claimed_at: runs claimed longer ago than this and not tracked are lost
+        self.claim_grace_seconds = 2 * self.io_timeout + heartbeat_seconds
+        self._outage = OutageLog(log, f"runner {self.runner_id}")
+        self._completer = Completer(pool, self.runner_id, timeout=self.io_timeout)
+        self._reporter = Reporter(
+            pool, self.runner_id, self._completer, self.lease_deadline, self._outage
+        )
         self.inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._tokens: dict[uuid.UUID, int] = {}
+        self._reporting: set[uuid.UUID] = set()  # module done: a cancel must not interrupt
         self._cancel_requested: set[uuid.UUID] = set()
         self._wake = asyncio.Event()
         self._slot_free = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
-        self._listener: asyncpg.Connection | None = None
         self._unstarted: list[asyncpg.Record] = []
+        self._lease_until = 0.0  # monotonic; when this runner's lease ends, as far as known
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
-        await self._listen()
         wakeups.register(self.wake)
+        sent = time.monotonic()
         try:
-            await extend_runner_lease(self.pool, self.runner_id, self.lease_seconds)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            log.exception("could not create the runner's lease; the first claim will")
+            await self._on_pool(
+                lambda c: extend_runner_lease(c, self.runner_id, self.lease_seconds)
+            )
+            self._lease_until = sent + self.lease_seconds
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            self._outage.failed(exc)  # the first heartbeat or claim creates it
         self._tasks = [
             asyncio.create_task(self._claim_loop(), name="valkyr-claim"),
             asyncio.create_task(self._heartbeat_loop(), name="valkyr-heartbeat"),
@@ -121,62 +150,88 @@ class RunnerPool:
             await asyncio.gather(claim, return_exceptions=True)
         if self.inflight:
             await asyncio.wait(list(self.inflight.values()), timeout=self.shutdown_grace_seconds)
-        leftover = list(self.inflight) + [row["id"] for row in self._unstarted]
+        leftover = [(run_id, self._tokens[run_id]) for run_id in self.inflight]
+        leftover += [(row["id"], row["lease_token"]) for row in self._unstarted]
         self._unstarted.clear()
         for task in self.inflight.values():
             task.cancel()
         await asyncio.gather(*self.inflight.values(), return_exceptions=True)
         if leftover:
-            given_back = await release_runs(self.pool, self.runner_id, leftover)
-            log.warning("runner %s gave back %d unfinished run(s)", self.runner_id, given_back)
+            try:
+                given_back = await self._on_pool(
+                    lambda c: release_runs(c, self.runner_id, leftover)
+                )
+                log.warning("runner %s gave back %d unfinished run(s)", self.runner_id, given_back)
+            except Exception as exc:
+                log.warning(
+                    "runner %s could not give back %d run(s) (%r): the reaper takes them"
+                    " back when the lease expires",
+                    self.runner_id,
+                    len(leftover),
+                    exc,
+                )
         for task in self._tasks[1:]:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         with contextlib.suppress(Exception):
-            await self.pool.execute(q("runner_lease_drop"), self.runner_id)
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
+            await self._on_pool(lambda c: c.execute(q("runner_lease_drop"), self.runner_id))
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def _listen(self) -> None:
-        if not self.database_url:
-            return
-        try:
-            self._listener = await asyncpg.connect(asyncpg_url(self.database_url))
-            await self._listener.add_listener(CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError):
-            log.warning("LISTEN unavailable; polling every %.2fs", self.poll_seconds)
-            self._listener = None
+    def lease_deadline(self) -> float:
+        """Monotonic time this runner's lease ends, as far as it knows: past it,
+        another runner may hold its runs."""
+        return self._lease_until
+
+    def _tracked(self) -> set[uuid.UUID]:
+        return set(self.inflight) | {row["id"] for row in self._unstarted}
+
+    async def _on_pool(self, call: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """One bounded unit of work on a pooled connection (see io_timeout_for)."""
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            return await bounded(conn, call, self.io_timeout)
 
     # -- claiming --------------------------------------------------------------
     async def _claim_loop(self) -> None:
+        failures = 0
         while not self._stopping:
             free = self.slots - len(self.inflight)
             if free <= 0:
                 self._slot_free.clear()
                 await self._slot_free.wait()
                 continue
-            self._wake.clear()  # before claiming: a NOTIFY from now on is not missed
+            self._wake.clear()  # before claiming: a wake-up from now on is not missed
+            sent = time.monotonic()
             try:
-                rows = await claim_runs(
-                    self.pool,
-                    self.runner_id,
-                    self.module_names,
-                    min(free, self.claim_batch),
-                    self.lease_seconds,
+                rows = await self._on_pool(
+                    lambda c: claim_runs(
+                        c,
+                        self.runner_id,
+                        self.module_names,
+                        min(free, self.claim_batch),  # noqa: B023 (called at once)
+                        self.lease_seconds,
+                    )
                 )
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                log.exception("claim failed; retrying after the poll interval")
-                await asyncio.sleep(self.poll_seconds)
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("claim failed; retrying")
+                self._outage.failed(exc)
+                failures += 1
+                # the Listener wakes us as soon as it reconnects
+                await self._wait_for_wake(backoff_delay(failures, cap=self.poll_seconds) + 0.01)
                 continue
+            if failures:
+                failures = 0
+                self._outage.succeeded()
+            if rows:  # a claim leaves the lease with at least 90% of its length
+                self._lease_until = max(self._lease_until, sent + 0.9 * self.lease_seconds)
             if self._stopping:  # claimed while stopping: given back by stop(), not run
                 self._unstarted.extend(rows)
                 break
             for row in rows:
                 hooks.dispatched(row)
+                self._tokens[row["id"]] = row["lease_token"]
                 self.inflight[row["id"]] = asyncio.create_task(self._execute(row))
             if rows:
                 continue
@@ -185,77 +240,136 @@ class RunnerPool:
     async def _idle_wait(self) -> None:
         timeout = self.poll_seconds
         try:
-            due_in = await self.pool.fetchval(q("runs_next_available_in"), self.module_names)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            due_in = await self._on_pool(
+                lambda c: c.fetchval(q("runs_next_available_in"), self.module_names)
+            )
+        except Exception:  # the next claim says whether the database is away
             due_in = None
         if due_in is not None:
             timeout = min(timeout, max(due_in, 0.0) + 0.002)
+        await self._wait_for_wake(timeout)
+
+    async def _wait_for_wake(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            await asyncio.wait_for(self._wake.wait(), seconds)
 
     # -- heartbeats -------------------------------------------------------------
     async def _heartbeat_loop(self) -> None:
+        failures = 0
         while True:
-            await asyncio.sleep(self.heartbeat_seconds)
+            # after a failure, try again soon: the lease must be extended before it
+            # expires once the database is back
+            pause = self.heartbeat_seconds
+            if failures:
+                pause = min(pause, backoff_delay(failures, base=0.1, cap=1.0) + 0.05)
+            await asyncio.sleep(pause)
+            sent = time.monotonic()
             try:
-                _expires, cancel_ids = await self._heartbeat()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                cancel_ids = await self._heartbeat()
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("heartbeat failed")
                 hooks.heartbeat_failed()
-                log.exception("heartbeat failed; runs keep going until their lease says")
+                self._outage.failed(exc)
+                failures += 1
                 continue
+            failures = 0
+            self._outage.succeeded()
+            self._lease_until = sent + self.lease_seconds
             for run_id in cancel_ids:
                 task = self.inflight.get(run_id)
-                if task is not None and run_id not in self._cancel_requested:
-                    self._cancel_requested.add(run_id)
+                if task is None or run_id in self._cancel_requested:
+                    continue
+                self._cancel_requested.add(run_id)
+                if run_id not in self._reporting:  # a finished module reports as it ended
                     task.cancel()
+            await self._give_back_untracked()
 
-    async def _heartbeat(self) -> tuple[datetime.datetime, list[uuid.UUID]]:
-        """On the LISTEN connection when there is one: a heartbeat never waits for a
-        pooled connection behind a burst of completions. Falls back to the pool."""
-        cancels = bool(self.inflight)
-        own = self._listener
-        if own is not None and not own.is_closed():
+    async def _heartbeat(self) -> list[uuid.UUID]:
+        """Extend the lease on the Listener's connection when there is one (it never
+        waits behind a burst of completions for a pooled connection), else the pool."""
+
+        async def beat(conn: asyncpg.Connection) -> list[uuid.UUID]:
+            _expires, cancel_ids = await heartbeat_runner(
+                conn, self.runner_id, self.lease_seconds, cancels=bool(self.inflight)
+            )
+            return cancel_ids
+
+        if self.listener is not None:
             try:
-                return await asyncio.wait_for(
-                    heartbeat_runner(own, self.runner_id, self.lease_seconds, cancels=cancels),
-                    max(self.heartbeat_seconds * 5, 1.0),
+                answer = await self.listener.run(beat, self.io_timeout)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                answer = None  # its connection is gone; the pool may have a live one
+            if answer is not None:
+                return answer
+        return await self._on_pool(beat)
+
+    async def _give_back_untracked(self) -> None:
+        """The last line of defence: a run leased to this runner that it does not track
+        (its claim's answer was lost, its report gave up) would stay leased as long as
+        the runner heartbeats. Give it back, fenced by its token."""
+        try:
+            stray = await self._on_pool(
+                lambda c: held_untracked(
+                    c, self.runner_id, self._tracked, older_than=self.claim_grace_seconds
                 )
-            except (OSError, TimeoutError, asyncpg.InterfaceError):
-                log.warning("heartbeat on the LISTEN connection failed; using the pool")
-        return await heartbeat_runner(
-            self.pool, self.runner_id, self.lease_seconds, cancels=cancels
-        )
+            )
+            if not stray:
+                return
+            given = await self._on_pool(lambda c: release_runs(c, self.runner_id, stray))
+        except Exception as exc:
+            if not is_transient(exc):
+                log.exception("reconciling held runs failed")
+            return
+        if given:
+            metrics.count_runs_given_back(given)
+            log.warning(
+                "runner %s gave back %d run(s) it held but no longer tracked: %s",
+                self.runner_id,
+                given,
+                ", ".join(str(run_id) for run_id, _ in stray[:10]),
+            )
 
     # -- running one run ----------------------------------------------------------
     async def _execute(self, row: asyncpg.Record) -> None:
         run_id = row["id"]
         started = datetime.datetime.now(datetime.UTC)
-        status = "FAILED"
+        status = "LOST"
         try:
-            async with hooks.run_trace(self.pool, row):
-                status = await self._run_module(row, started)
+            try:
+                async with hooks.run_trace(self.pool, row):
+                    outcome = await self._run_module(row)
+                    self._reporting.add(run_id)
+                    status = await self._deliver(row, outcome, started)
+            except asyncio.CancelledError:
+                if run_id not in self._cancel_requested or run_id in self._reporting:
+                    raise
+                # the execution was cancelled: the module stopped; say so
+                current = asyncio.current_task()
+                if current is not None:
+                    current.uncancel()
+                self._reporting.add(run_id)
+                status = await self._deliver(row, CANCELLED, started)
         except asyncio.CancelledError:
-            if run_id in self._cancel_requested:
-                status = "CANCELLED"
-                await self._report(
-                    lambda c: cancel_finished_run(
-                        c,
-                        run_id,
-                        self.runner_id,
-                        row["lease_token"],
-                        started_at=started,
-                        execution_id=row["execution_id"],
-                    )
-                )
-            elif not self._stopping:
+            if not self._stopping:
                 raise
+            # stopping: stop() gives the run back
         finally:
             self.inflight.pop(run_id, None)
+            self._tokens.pop(run_id, None)
+            self._reporting.discard(run_id)
             self._cancel_requested.discard(run_id)
             self._slot_free.set()
             hooks.finished(row, status, started)
 
-    async def _run_module(self, row: asyncpg.Record, started: datetime.datetime) -> str:
+    async def _deliver(self, row: asyncpg.Record, outcome: Outcome, started: Any) -> str:
+        delivered = await self._reporter.deliver(row, outcome, started)
+        return STATUS_OF[outcome.kind] if delivered == LANDED else "LOST"
+
+    async def _run_module(self, row: asyncpg.Record) -> Outcome:
+        """Call the run's module under its step timeout; what it did, classified."""
         module = self.modules[row["module"]]
         ctx = ModuleContext(
             run_id=row["id"],
@@ -265,64 +379,13 @@ class RunnerPool:
             idempotency_key=row["idempotency_key"],
             timeout_seconds=row["timeout_seconds"],
         )
-        token = row["lease_token"]
+        limit = row["timeout_seconds"]
+        timer = asyncio.timeout(limit)
         try:
-            output = await asyncio.wait_for(
-                module(row["inputs"], row["config"], ctx), row["timeout_seconds"]
-            )
-            json.dumps(output)  # a module must return JSON; fail here, not in the driver
-        except TransientError as exc:
-            return await self._fail(row, exc.to_dict(), True, started)
-        except PermanentError as exc:
-            return await self._fail(row, exc.to_dict(), False, started)
-        except TimeoutError:
-            error = {
-                "message": f"step timed out after {row['timeout_seconds']} s",
-                "type": "timeout",
-            }
-            return await self._fail(row, error, True, started)
-        except (TypeError, ValueError) as exc:
-            error = {"message": f"module output is not JSON: {exc}", "type": "bad_output"}
-            return await self._fail(row, error, False, started)
+            async with timer:
+                output = await module(row["inputs"], row["config"], ctx)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # an unexpected error in a module is transient: retry it
-            error = {"message": str(exc) or type(exc).__name__, "type": type(exc).__name__}
-            return await self._fail(row, error, True, started)
-        completion = Completion(
-            row["id"], row["execution_id"], token, output, started, tracing.current_span()
-        )
-        if not await self._completer.complete(completion):
-            hooks.lease_lost()
-            log.warning("result discarded: %s", LeaseLost.of(row["id"], self.runner_id, token))
-        return "SUCCEEDED"
-
-    async def _fail(
-        self,
-        row: asyncpg.Record,
-        error: dict[str, Any],
-        retryable: bool,
-        started: datetime.datetime,
-    ) -> str:
-        await self._report(
-            lambda c: fail_run(
-                c,
-                row["id"],
-                self.runner_id,
-                row["lease_token"],
-                error,
-                retryable=retryable,
-                started_at=started,
-                execution_id=row["execution_id"],
-            )
-        )
-        return "FAILED"
-
-    async def _report(self, call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> None:
-        """Send a run's result on a pooled connection; a lost lease drops the result."""
-        try:
-            async with self.pool.acquire() as conn:
-                await call(conn)
-        except LeaseLost as exc:
-            hooks.lease_lost()
-            log.warning("result discarded: %s", exc)
+        except Exception as exc:
+            return classify(exc=exc, timed_out=timer.expired(), timeout_seconds=limit or 0)
+        return classify(output=output)

@@ -69,11 +69,15 @@ class Wakeups:
             return True
         return False
 
+    def wake_local(self) -> None:
+        """Wake every waiter of this process (runner pools, REST long-polls)."""
+        for wake in tuple(self._local):
+            wake()
+
     def committed(self, *, notified: bool) -> None:
         """New ready runs were committed: wake this process's runners; when the commit
         carried no NOTIFY, make sure one follows for the runners of other processes."""
-        for wake in tuple(self._local):
-            wake()
+        self.wake_local()
         if notified or self._pool is None:
             return
         self._pending = True
@@ -92,9 +96,9 @@ class Wakeups:
             self._last = time.monotonic()
             try:
                 await pool.execute(q("runs_notify"))
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except Exception as exc:
                 # runners of other processes still poll: they are late, not lost
-                log.warning("trailing NOTIFY failed; other runners find the runs by polling")
+                log.warning("trailing NOTIFY failed (%r); other runners poll for the runs", exc)
 
 
 # one per process: submit paths and runner pools of the process meet here

@@ -10,9 +10,11 @@ SET LOCAL enable_bitmapscan = off;
 -- Lease up to $3 ready runs of the modules $2 for runner $1 (oldest first), skipping
 -- rows other claimers hold; every claimed run gets a fresh fencing token. The
 -- runner's lease row is created, or extended to $5 seconds, in the same statement
--- only when it is missing or has less than 90% of $5 left: a runner that heartbeats
--- (the in-process one does, every few seconds) never writes it from a claim, so
--- claims do not queue on that row lock. lease_expires_at is the lease in force.
+-- only when it is missing, has less than 90% of $5 left, or was asked for another
+-- length (kept as lease_seconds: what a heartbeat naming no length extends by): a
+-- runner that heartbeats (the in-process one does, every few seconds) never writes
+-- it from a claim, so claims do not queue on that row lock. lease_expires_at is the
+-- lease in force.
 -- $4 is the clock (NULL = now()), $5 the lease in seconds. $6: for a REST claim, one
 -- sha256 of a fresh random secret per run it may lease (the n-th leased run, in id
 -- order, keeps the n-th; `lease_slot` says which); NULL for the service's own runners.
@@ -75,18 +77,20 @@ WITH ready AS (
     WHERE b.key = t.breaker_key
     RETURNING b.key
 ), current_lease AS (
-    SELECT expires_at FROM runner_leases WHERE runner_id = $1
+    SELECT expires_at, lease_seconds FROM runner_leases WHERE runner_id = $1
 ), lease AS (
-    INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at)
+    INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at, lease_seconds)
     SELECT $1, coalesce($4::timestamptz, now()) + make_interval(secs => $5),
-           coalesce($4::timestamptz, now())
+           coalesce($4::timestamptz, now()), $5
     WHERE EXISTS (SELECT 1 FROM decided WHERE action IN ('lease', 'trial'))
       AND NOT EXISTS (SELECT 1 FROM current_lease
                       WHERE expires_at >= coalesce($4::timestamptz, now())
-                                          + make_interval(secs => $5 * 0.9))
+                                          + make_interval(secs => $5 * 0.9)
+                        AND lease_seconds IS NOT DISTINCT FROM $5::float8)
     ON CONFLICT (runner_id) DO UPDATE
         SET expires_at = greatest(l.expires_at, EXCLUDED.expires_at),
-            heartbeat_at = EXCLUDED.heartbeat_at
+            heartbeat_at = EXCLUDED.heartbeat_at,
+            lease_seconds = EXCLUDED.lease_seconds
     RETURNING l.expires_at
 ), granted AS (
     SELECT id, row_number() OVER (ORDER BY id)::int AS slot
@@ -106,11 +110,12 @@ RETURNING r.*, g.slot AS lease_slot,
 -- One statement per runner per interval, whatever the number of runs it holds: create
 -- or extend the runner's lease. Kept to this one row so the row lock (which claims
 -- that must create a lease wait on) is held for microseconds.
-INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at)
+INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at, lease_seconds)
 VALUES ($1, coalesce($3::timestamptz, now()) + make_interval(secs => $2),
-        coalesce($3::timestamptz, now()))
+        coalesce($3::timestamptz, now()), $2)
 ON CONFLICT (runner_id) DO UPDATE
-    SET expires_at = EXCLUDED.expires_at, heartbeat_at = EXCLUDED.heartbeat_at
+    SET expires_at = EXCLUDED.expires_at, heartbeat_at = EXCLUDED.heartbeat_at,
+        lease_seconds = EXCLUDED.lease_seconds
 RETURNING l.expires_at;
 
 -- name: runner_cancel_requested
@@ -121,23 +126,27 @@ WHERE lease_owner = $1 AND status = 'LEASED' AND cancel_requested;
 
 -- name: run_heartbeat
 -- REST heartbeat of one run: extends the runner's lease only while the run is still
--- leased to that runner with that token (fencing number $3 and secret hash $6) and
--- the lease has not expired. The run is
+-- leased to that runner with that token (fencing number $3 and secret hash $7) and
+-- the lease has not expired, by $4 seconds when the runner names a length, else by
+-- the length it asked for when it claimed ($6, the server default, only for a lease
+-- row older than that column). The run is
 -- reached through its primary key only; the lease is checked on the runner's row
 -- (not a join on lease_owner, which would read every run of the runner), and the
 -- status test is kept away from ix_runs_leased_owner as in run_finish.
 WITH held AS (
     SELECT r.cancel_requested FROM runs r
     WHERE r.id = $1 AND (r.status = 'LEASED') IS TRUE
-      AND r.lease_owner = $2 AND r.lease_token = $3 AND r.lease_secret_hash = $6
+      AND r.lease_owner = $2 AND r.lease_token = $3 AND r.lease_secret_hash = $7::bytea
       AND EXISTS (SELECT 1 FROM runner_leases l
                   WHERE l.runner_id = $2 AND l.expires_at > coalesce($5::timestamptz, now()))
 ), lease AS (
-    UPDATE runner_leases
-    SET expires_at = coalesce($5::timestamptz, now()) + make_interval(secs => $4),
-        heartbeat_at = coalesce($5::timestamptz, now())
-    WHERE runner_id = $2 AND EXISTS (SELECT 1 FROM held)
-    RETURNING expires_at
+    UPDATE runner_leases l
+    SET expires_at = coalesce($5::timestamptz, now())
+                     + make_interval(secs => coalesce($4::float8, l.lease_seconds, $6::float8)),
+        heartbeat_at = coalesce($5::timestamptz, now()),
+        lease_seconds = coalesce($4::float8, l.lease_seconds, $6::float8)
+    WHERE l.runner_id = $2 AND EXISTS (SELECT 1 FROM held)
+    RETURNING l.expires_at
 )
 SELECT (SELECT expires_at FROM lease) AS expires_at,
        (SELECT cancel_requested FROM held) AS cancel_requested;
@@ -171,14 +180,18 @@ FROM runs r LEFT JOIN runner_leases l ON l.runner_id = r.lease_owner AND r.statu
 WHERE r.id = $1;
 
 -- name: runs_release
--- Give leased runs back without using an attempt (clean shutdown of a runner). A run
+-- Give leased runs back without using an attempt: a runner shutting down cleanly, or
+-- one whose heartbeat found runs it no longer tracks. Fenced like a completion: run
+-- $2[i] goes back only while it is still leased to $1 with token $3[i] (a run that
+-- was reclaimed and leased again, even to the same runner, is left alone). A run
 -- that was a HALF_OPEN trial gives its breaker slot back (no verdict either way).
 WITH released AS (
     UPDATE runs r
     SET status = 'PENDING', lease_owner = NULL, lease_token = NULL, lease_secret_hash = NULL,
         claimed_at = NULL, available_at = now()
-    FROM (SELECT id, claimed_at FROM runs
-          WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'LEASED') was
+    FROM (SELECT x.id, x.claimed_at FROM runs x
+          JOIN unnest($2::uuid[], $3::bigint[]) AS g(id, token) ON g.id = x.id
+          WHERE x.lease_owner = $1 AND x.status = 'LEASED' AND x.lease_token = g.token) was
     WHERE r.id = was.id AND r.lease_owner = $1 AND r.status = 'LEASED'
     RETURNING r.id, r.breaker_key, was.claimed_at
 ), slots AS (
@@ -233,3 +246,25 @@ WHERE r.id = u.id AND r.execution_id = u.execution_id
   AND r.lease_secret_hash IS NULL  -- the service's own runners: REST-claimed runs are not theirs
   AND EXISTS (SELECT 1 FROM runner_leases l WHERE l.runner_id = $1 AND l.expires_at > now())
 RETURNING r.id, r.execution_id, r.breaker_key, r.claimed_at;
+
+-- name: runner_held_count
+-- How many runs the database says runner $1 holds (an index-only count on
+-- ix_runs_leased_owner): the heartbeat compares it with what the runner tracks.
+SELECT count(*) FROM runs WHERE lease_owner = $1 AND status = 'LEASED';
+
+-- name: runner_held_since
+-- The runs runner $1 holds that were claimed more than $2 seconds ago, with their
+-- tokens: when the count above says the runner holds more than it tracks, these are
+-- the candidates to give back. Runs claimed more recently are left out: their claim
+-- may still be on its way back to the runner.
+SELECT id, lease_token FROM runs
+WHERE lease_owner = $1 AND status = 'LEASED'
+  AND claimed_at < now() - make_interval(secs => $2);
+
+-- name: run_outcome
+-- How a run ended, to tell whether a report whose answer was lost (the connection
+-- dropped after the commit) landed: finished by runner $2 with token $3, and not by
+-- the reaper (which leaves the same owner and token on the run it fails).
+SELECT status <> 'LEASED' AND status <> 'PENDING'
+       AND coalesce(error->>'type', '') <> 'lease_expired' AS landed
+FROM runs WHERE id = $1 AND lease_owner = $2 AND lease_token = $3;

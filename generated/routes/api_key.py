@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the ApiKey operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.api_key.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.api_key` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=50, cursor=None, role=None) -> Any:
+async def list_api_keys(limit=50, cursor=None, role=None) -> Any:
     """GET /ApiKey: List API keys (never their secrets)"""
     filters = {
         "role": role,
@@ -31,12 +32,12 @@ async def list_(limit=50, cursor=None, role=None) -> Any:
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def create(body) -> Any:
+async def create_api_key(body) -> Any:
     """POST /ApiKey: Create a key; the answer carries its secret, once"""
-    raise not_implemented("ApiKey.create")
+    raise not_implemented("createApiKey")
 
 
-async def get(id_) -> Any:
+async def get_api_key(id_) -> Any:
     """GET /ApiKey/{id}: Get a key (never its secret)"""
     async with session_scope() as session:
         row = await ApiKeyRepository(session).get(parse_uuid(id_))
@@ -45,6 +46,6 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def revoke(id_) -> Any:
+async def revoke_api_key(id_) -> Any:
     """DELETE /ApiKey/{id}: Revoke a key (it stops working at once; the record stays)"""
-    raise not_implemented("ApiKey.revoke")
+    raise not_implemented("revokeApiKey")

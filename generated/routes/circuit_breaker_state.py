@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the CircuitBreakerState operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.circuit_breaker_state.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.circuit_breaker_state` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=50, cursor=None, state=None, key=None) -> Any:
+async def list_circuit_breakers(limit=50, cursor=None, state=None, key=None) -> Any:
     """GET /CircuitBreakerState: List circuit breakers"""
     filters = {
         "state": state,
@@ -39,7 +40,7 @@ async def list_(limit=50, cursor=None, state=None, key=None) -> Any:
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def get(id_) -> Any:
+async def get_circuit_breaker(id_) -> Any:
     """GET /CircuitBreakerState/{id}: Get a circuit breaker"""
     async with session_scope() as session:
         row = await CircuitBreakerStateRepository(session).get(parse_uuid(id_))
@@ -48,7 +49,7 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def update(id_, body) -> Any:
+async def update_circuit_breaker(id_, body) -> Any:
     """PUT /CircuitBreakerState/{id}: Change a breaker's thresholds (its state is the engine's)"""
     async with transaction() as session:
         row = await CircuitBreakerStateRepository(session).update(
@@ -59,6 +60,6 @@ async def update(id_, body) -> Any:
         return ok(serialize(row))
 
 
-async def reset(id_) -> Any:
+async def reset_circuit_breaker(id_) -> Any:
     """POST /CircuitBreakerState/{id}/reset: Force the breaker CLOSED"""
-    raise not_implemented("CircuitBreakerState.reset")
+    raise not_implemented("resetCircuitBreaker")

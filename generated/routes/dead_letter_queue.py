@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the DeadLetterQueue operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.dead_letter_queue.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.dead_letter_queue` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=50, cursor=None, status=None, execution_id=None, step_key=None) -> Any:
+async def list_dead_letters(
+    limit=50, cursor=None, status=None, execution_id=None, step_key=None
+) -> Any:
     """GET /DeadLetterQueue: List dead-letter entries"""
     filters = {
         "status": status,
@@ -38,7 +41,7 @@ async def list_(limit=50, cursor=None, status=None, execution_id=None, step_key=
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def get(id_) -> Any:
+async def get_dead_letter(id_) -> Any:
     """GET /DeadLetterQueue/{id}: Get a dead-letter entry with its audit trail"""
     async with session_scope() as session:
         row = await DeadLetterQueueRepository(session).get(parse_uuid(id_))
@@ -47,21 +50,21 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def requeue(id_, body=None) -> Any:
+async def requeue_dead_letter(id_, body=None) -> Any:
     """POST /DeadLetterQueue/{id}/requeue: Create a fresh run for the step (inputs optionally overridden); the execution goes back to RUNNING"""
-    raise not_implemented("DeadLetterQueue.requeue")
+    raise not_implemented("requeueDeadLetter")
 
 
-async def discard(id_, body) -> Any:
+async def discard_dead_letter(id_, body) -> Any:
     """POST /DeadLetterQueue/{id}/discard: Discard the entry with a note; the execution stays FAILED"""
-    raise not_implemented("DeadLetterQueue.discard")
+    raise not_implemented("discardDeadLetter")
 
 
-async def bulk_requeue(body) -> Any:
+async def bulk_requeue_dead_letters(body) -> Any:
     """POST /DeadLetterQueue/bulk-requeue: Requeue every QUARANTINED entry that matches the filter"""
-    raise not_implemented("DeadLetterQueue.bulk_requeue")
+    raise not_implemented("bulkRequeueDeadLetters")
 
 
-async def bulk_discard(body) -> Any:
+async def bulk_discard_dead_letters(body) -> Any:
     """POST /DeadLetterQueue/bulk-discard: Discard every QUARANTINED entry that matches the filter"""
-    raise not_implemented("DeadLetterQueue.bulk_discard")
+    raise not_implemented("bulkDiscardDeadLetters")

@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the Run operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.run.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.run` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from generated.runtime import (
 )
 
 
-async def list_(
+async def list_runs(
     limit=50, cursor=None, status=None, execution_id=None, step_key=None, module=None
 ) -> Any:
     """GET /Run: List runs"""
@@ -36,7 +37,7 @@ async def list_(
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def get(id_) -> Any:
+async def get_run(id_) -> Any:
     """GET /Run/{id}: Get a run"""
     async with session_scope() as session:
         row = await RunRepository(session).get(parse_uuid(id_))
@@ -45,21 +46,21 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def claim(body) -> Any:
+async def claim_runs(body) -> Any:
     """POST /Run/claim: Lease up to `limit` ready runs of the given modules (REST worker protocol)"""
-    raise not_implemented("Run.claim")
+    raise not_implemented("claimRuns")
 
 
-async def heartbeat(id_, body) -> Any:
+async def heartbeat_run(id_, body) -> Any:
     """POST /Run/{id}/heartbeat: Extend the lease of a run held with the current fencing token"""
-    raise not_implemented("Run.heartbeat")
+    raise not_implemented("heartbeatRun")
 
 
-async def complete(id_, body) -> Any:
+async def complete_run(id_, body) -> Any:
     """POST /Run/{id}/complete: Report success of a leased run"""
-    raise not_implemented("Run.complete")
+    raise not_implemented("completeRun")
 
 
-async def fail(id_, body) -> Any:
+async def fail_run(id_, body) -> Any:
     """POST /Run/{id}/fail: Report failure of a leased run (retried or dead-lettered)"""
-    raise not_implemented("Run.fail")
+    raise not_implemented("failRun")

@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the Workflow operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.workflow.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.workflow` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=50, cursor=None, name=None) -> Any:
+async def list_workflows(limit=50, cursor=None, name=None) -> Any:
     """GET /Workflow: List workflow definitions"""
     filters = {
         "name": name,
@@ -32,14 +33,14 @@ async def list_(limit=50, cursor=None, name=None) -> Any:
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def create(body) -> Any:
+async def create_workflow(body) -> Any:
     """POST /Workflow: Create a workflow definition (version 1)"""
     async with transaction() as session:
         row = await WorkflowRepository(session).create(deserialize(body))
         return ok(serialize(row), 201)
 
 
-async def get(id_) -> Any:
+async def get_workflow(id_) -> Any:
     """GET /Workflow/{id}: Get a workflow definition (its current version)"""
     async with session_scope() as session:
         row = await WorkflowRepository(session).get(parse_uuid(id_))
@@ -48,7 +49,7 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def update(id_, body) -> Any:
+async def update_workflow(id_, body) -> Any:
     """PUT /Workflow/{id}: Replace a workflow definition; always creates a new version"""
     async with transaction() as session:
         row = await WorkflowRepository(session).update(parse_uuid(id_), deserialize(body))
@@ -57,7 +58,7 @@ async def update(id_, body) -> Any:
         return ok(serialize(row))
 
 
-async def delete_(id_) -> Any:
+async def delete_workflow(id_) -> Any:
     """DELETE /Workflow/{id}: Delete a workflow that has no executions"""
     async with transaction() as session:
         if not await WorkflowRepository(session).delete(parse_uuid(id_)):

@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the WorkflowExecution operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.workflow_execution.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.workflow_execution` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=50, cursor=None, status=None, workflow_id=None) -> Any:
+async def list_workflow_executions(limit=50, cursor=None, status=None, workflow_id=None) -> Any:
     """GET /WorkflowExecution: List executions"""
     filters = {
         "status": status,
@@ -39,14 +40,14 @@ async def list_(limit=50, cursor=None, status=None, workflow_id=None) -> Any:
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def create(body) -> Any:
+async def create_workflow_execution(body) -> Any:
     """POST /WorkflowExecution: Start an execution of a workflow's current version (idempotent)"""
     async with transaction() as session:
         row = await WorkflowExecutionRepository(session).create(deserialize(body))
         return ok(serialize(row), 201)
 
 
-async def get(id_) -> Any:
+async def get_workflow_execution(id_) -> Any:
     """GET /WorkflowExecution/{id}: Get an execution"""
     async with session_scope() as session:
         row = await WorkflowExecutionRepository(session).get(parse_uuid(id_))
@@ -55,16 +56,16 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def cancel(id_) -> Any:
+async def cancel_workflow_execution(id_) -> Any:
     """POST /WorkflowExecution/{id}/cancel: Cancel pending runs, ask running ones to stop; the execution ends CANCELLED"""
-    raise not_implemented("WorkflowExecution.cancel")
+    raise not_implemented("cancelWorkflowExecution")
 
 
-async def pause(id_) -> Any:
+async def pause_workflow_execution(id_) -> Any:
     """POST /WorkflowExecution/{id}/pause: Stop dispatching the execution's runs; runs in flight finish"""
-    raise not_implemented("WorkflowExecution.pause")
+    raise not_implemented("pauseWorkflowExecution")
 
 
-async def resume(id_) -> Any:
+async def resume_workflow_execution(id_) -> Any:
     """POST /WorkflowExecution/{id}/resume: Continue dispatch of a paused execution"""
-    raise not_implemented("WorkflowExecution.resume")
+    raise not_implemented("resumeWorkflowExecution")

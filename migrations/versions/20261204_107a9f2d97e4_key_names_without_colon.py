@@ -10,7 +10,7 @@ claims answer 403 naming the runnerId they may use until then). Each rename is
 logged; downgrade keeps the new names (they fit the old rule too).
 
 Revision ID: 107a9f2d97e4
-Revises: 6fae2cd1f2d5
+Revises: 5832adbd8b86
 Create Date: 2026-12-04 15:45:15.411339
 
 """
@@ -25,7 +25,7 @@ import sqlmodel  # noqa: F401  (autogenerate references sqlmodel types)
 
 # revision identifiers, used by Alembic.
 revision: str = '107a9f2d97e4'
-down_revision: Union[str, Sequence[str], None] = '6fae2cd1f2d5'
+down_revision: Union[str, Sequence[str], None] = '5832adbd8b86'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

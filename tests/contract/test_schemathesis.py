@@ -52,7 +52,7 @@ from tests.support import ADMIN_KEY, clone_database, drop_database
 # Budget: the whole run stays well under 90 s on a 2-core machine.
 MAX_EXAMPLES = 40
 STATS: dict[str, Any] = {"cases": 0, "by_status": Counter(), "seconds": 0.0, "operations": set()}
-# `Run.claim` may long-poll up to `waitSeconds` (≤ 30 s) for work; the contract
+# `claimRuns` may long-poll up to `waitSeconds` (≤ 30 s) for work; the contract
 # only needs the answer, so valid waits are cut to this.
 MAX_CLAIM_WAIT = 0.05
 
@@ -121,7 +121,7 @@ def test_api_contract(case: Any) -> None:
     op_id = case.operation.definition.raw.get("operationId")
     STATS["operations"].add(op_id)
     body = case.body
-    if op_id == "Run.claim" and isinstance(body, dict):
+    if op_id == "claimRuns" and isinstance(body, dict):
         wait = body.get("waitSeconds")
         if type(wait) in (int, float) and MAX_CLAIM_WAIT < wait <= 30:
             body["waitSeconds"] = MAX_CLAIM_WAIT

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.asyncio
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = [{"key": "a", "module": "noop"}]
-WORKER_PROTOCOL = {"Run.claim", "Run.heartbeat", "Run.complete", "Run.fail"}
+WORKER_PROTOCOL = {"claimRuns", "heartbeatRun", "completeRun", "failRun"}
 
 
 async def new_key(db: asyncpg.Pool, role: str) -> str:
@@ -74,7 +74,7 @@ async def test_missing_unknown_or_revoked_key_is_401(
         return {header: f"Bearer {secret}" if header == "Authorization" else secret}
 
     async with client_for(app, None) as c:
-        for op_id in ("Workflow.list", "System.metrics", "ApiKey.list", "Run.claim"):
+        for op_id in ("listWorkflows", "getMetrics", "listApiKeys", "claimRuns"):
             op = OPERATIONS[op_id]
             method, path = op.method, concrete(op)
             body = {} if method == "POST" else None
@@ -98,18 +98,18 @@ async def test_every_key_header_form_works(app: Any) -> None:
 
 CLASSES = [
     # (class, operationId, a role that may not, a role that may)
-    ("read", "Workflow.list", "runner", "viewer"),
-    ("read", "System.metrics", "runner", "viewer"),
-    ("workflow admin", "Workflow.create", "operator", "admin"),
-    ("execution control", "WorkflowExecution.cancel", "viewer", "operator"),
-    ("execution submit", "WorkflowExecution.create", "viewer", "operator"),
-    ("dead-letter resolution", "DeadLetterQueue.requeue", "viewer", "operator"),
-    ("dead-letter resolution", "DeadLetterQueue.bulk_discard", "runner", "operator"),
-    ("worker protocol", "Run.claim", "operator", "runner"),
-    ("worker protocol", "Run.heartbeat", "viewer", "runner"),
-    ("breakers", "CircuitBreakerState.reset", "operator", "admin"),
-    ("key management", "ApiKey.create", "operator", "admin"),
-    ("key management", "ApiKey.list", "viewer", "admin"),
+    ("read", "listWorkflows", "runner", "viewer"),
+    ("read", "getMetrics", "runner", "viewer"),
+    ("workflow admin", "createWorkflow", "operator", "admin"),
+    ("execution control", "cancelWorkflowExecution", "viewer", "operator"),
+    ("execution submit", "createWorkflowExecution", "viewer", "operator"),
+    ("dead-letter resolution", "requeueDeadLetter", "viewer", "operator"),
+    ("dead-letter resolution", "bulkDiscardDeadLetters", "runner", "operator"),
+    ("worker protocol", "claimRuns", "operator", "runner"),
+    ("worker protocol", "heartbeatRun", "viewer", "runner"),
+    ("breakers", "resetCircuitBreaker", "operator", "admin"),
+    ("key management", "createApiKey", "operator", "admin"),
+    ("key management", "listApiKeys", "viewer", "admin"),
 ]
 
 

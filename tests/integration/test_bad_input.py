@@ -179,7 +179,7 @@ async def test_body_larger_than_the_limit_is_a_413(client, db) -> None:
 
 
 async def test_absent_optional_body_passes_validation(client, db) -> None:
-    """`DeadLetterQueue.requeue` has an optional body: no body is not a 400 (it is a 404
+    """`requeueDeadLetter` has an optional body: no body is not a 400 (it is a 404
     here, as the entry does not exist, or 501 while the operation is a stub)."""
     r = await client.post(f"/DeadLetterQueue/{MISSING}/requeue")
     assert r.status_code in (404, 501), r.text

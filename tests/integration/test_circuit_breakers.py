@@ -240,7 +240,7 @@ async def test_trial_slots_come_back_when_released_or_lost(db) -> None:
     trial = await claim_runs(db, "r1", ["http"], 10, 60, now=later)
     assert len(trial) == 1 and (await breaker(db))["half_open_in_flight"] == 1
     # a stopping runner gives the trial back: its slot is free again
-    assert await release_runs(db, "r1", [trial[0]["id"]]) == 1
+    assert await release_runs(db, "r1", [(trial[0]["id"], trial[0]["lease_token"])]) == 1
     assert (await breaker(db))["half_open_in_flight"] == 0
     again = await claim_runs(db, "r2", ["http"], 1, 60, now=later + 6 * SEC)
     assert len(again) == 1 and (await breaker(db))["half_open_in_flight"] == 1

@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from tests.engine_support import ServeProcess
+from tests.engine_support import ServiceProcess
 from tests.support import ADMIN_KEY, clone_database, drop_database
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
@@ -42,7 +42,7 @@ class Answer:
 
 @dataclass
 class Server:
-    process: ServeProcess
+    process: ServiceProcess
     db_url: str
 
     @property
@@ -61,15 +61,16 @@ async def server(
     pg_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Server]:
     db_url = await clone_database(pg_template)
-    env = {
-        "DATABASE_URL": db_url,
-        "VALKYR_BOOTSTRAP_KEY": ADMIN_KEY,
-        "VALKYR_HTTP_MAX_HEADER_BYTES": str(MAX_HEADER_BYTES),
-        "VALKYR_HTTP_MAX_HEADERS": str(MAX_HEADERS),
-        "VALKYR_HTTP_REQUEST_TIMEOUT_SECONDS": str(TIMEOUT),
-        "VALKYR_HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
-    }
-    process = ServeProcess(tmp_path_factory.mktemp("serve"), env)
+    process = ServiceProcess(
+        db_url,
+        tmp_path_factory.mktemp("serve"),
+        ADMIN_KEY,
+        VALKYR_RUNNERS=0,
+        VALKYR_HTTP_MAX_HEADER_BYTES=MAX_HEADER_BYTES,
+        VALKYR_HTTP_MAX_HEADERS=MAX_HEADERS,
+        VALKYR_HTTP_REQUEST_TIMEOUT_SECONDS=TIMEOUT,
+        VALKYR_HTTP_MAX_CONNECTIONS=MAX_CONNECTIONS,
+    )
     try:
         await process.wait_ready()
         yield Server(process, db_url)

@@ -195,7 +195,7 @@ def _assert_one_run_by_pkey(plan: Any) -> None:
 
 
 FINISH_TYPES = "uuid, text, bigint, text, jsonb, jsonb, timestamptz, timestamptz, bytea"
-HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz, bytea"
+HEARTBEAT_TYPES = "uuid, text, bigint, float8, timestamptz, float8, bytea"
 SECRET_HASH = b"\x01" * 32  # a REST runner's (the service's own runners pass NULL)
 
 
@@ -228,6 +228,19 @@ async def test_finish_and_run_heartbeat_reach_the_run_by_primary_key(
             token,
             60.0,
             None,
+            120.0,
+            SECRET_HASH,
+        )
+        _assert_one_run_by_pkey(plan)
+        plan = await _explain(  # no length named: the one it claimed with
+            conn,
+            "EXPLAIN (FORMAT JSON) " + q("run_heartbeat"),
+            rid,
+            OWNER,
+            token,
+            None,
+            None,
+            120.0,
             SECRET_HASH,
         )
         _assert_one_run_by_pkey(plan)
@@ -254,7 +267,7 @@ async def test_finish_and_run_heartbeat_generic_plans_reach_the_run_by_primary_k
             _assert_one_run_by_pkey(plan)
             plan = await _explain(
                 conn,
-                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, 60, NULL,"
+                f"EXPLAIN (FORMAT JSON) EXECUTE beat('{rid}', '{OWNER}', {token}, NULL, NULL, 120,"
                 " '\\x0101')",
             )
             _assert_one_run_by_pkey(plan)

@@ -116,7 +116,7 @@ async def test_migration_renames_key_names_that_no_longer_fit(pg_server: str) ->
     try:
         import asyncio
 
-        await asyncio.to_thread(upgrade, url, "6fae2cd1f2d5")  # the revision before the rule
+        await asyncio.to_thread(upgrade, url, "5832adbd8b86")  # the revision before the rule
         conn = await asyncpg.connect(url)
         try:
             legacy = ["mailer", "mailer:eu", "mailer-eu", ":x", "ci deploy", "ok.name_1"]

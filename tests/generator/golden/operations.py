@@ -26,8 +26,8 @@ class OperationInfo:
 
 
 OPERATIONS: dict[str, OperationInfo] = {
-    "Widget.list": OperationInfo(
-        "Widget.list",
+    "listWidgets": OperationInfo(
+        "listWidgets",
         "GET",
         "/Widget",
         (
@@ -35,20 +35,20 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.widget.list_",
+        "generated.routes.widget.list_widgets",
         False,
     ),
-    "Widget.create": OperationInfo(
-        "Widget.create",
+    "createWidget": OperationInfo(
+        "createWidget",
         "POST",
         "/Widget",
         ("admin",),
         False,
-        "generated.routes.widget.create",
+        "generated.routes.widget.create_widget",
         True,
     ),
-    "Widget.get": OperationInfo(
-        "Widget.get",
+    "getWidget": OperationInfo(
+        "getWidget",
         "GET",
         "/Widget/{id}",
         (
@@ -56,61 +56,61 @@ OPERATIONS: dict[str, OperationInfo] = {
             "admin",
         ),
         False,
-        "generated.routes.widget.get",
+        "generated.routes.widget.get_widget",
         False,
     ),
-    "Widget.update": OperationInfo(
-        "Widget.update",
+    "updateWidget": OperationInfo(
+        "updateWidget",
         "PUT",
         "/Widget/{id}",
         ("admin",),
         False,
-        "generated.routes.widget.update",
+        "generated.routes.widget.update_widget",
         True,
     ),
-    "Widget.delete": OperationInfo(
-        "Widget.delete",
+    "deleteWidget": OperationInfo(
+        "deleteWidget",
         "DELETE",
         "/Widget/{id}",
         ("admin",),
         False,
-        "generated.routes.widget.delete_",
+        "generated.routes.widget.delete_widget",
         False,
     ),
-    "Widget.polish": OperationInfo(
-        "Widget.polish",
+    "polishWidget": OperationInfo(
+        "polishWidget",
         "POST",
         "/Widget/{id}/polish",
         ("admin",),
         True,
-        "generated.routes.widget.polish",
+        "generated.routes.widget.polish_widget",
         True,
     ),
-    "Owner.list": OperationInfo(
-        "Owner.list",
+    "listOwners": OperationInfo(
+        "listOwners",
         "GET",
         "/Owner",
         ("viewer",),
         False,
-        "generated.routes.owner.list_",
+        "generated.routes.owner.list_owners",
         False,
     ),
-    "Owner.get": OperationInfo(
-        "Owner.get",
+    "getOwner": OperationInfo(
+        "getOwner",
         "GET",
         "/Owner/{id}",
         ("viewer",),
         False,
-        "generated.routes.owner.get",
+        "generated.routes.owner.get_owner",
         False,
     ),
-    "System.ping": OperationInfo(
-        "System.ping",
+    "getPing": OperationInfo(
+        "getPing",
         "GET",
         "/ping",
         (),
         True,
-        "generated.routes.system.ping",
+        "generated.routes.system.get_ping",
         False,
     ),
 }

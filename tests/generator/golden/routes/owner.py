@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the Owner operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.owner.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.owner` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=20, cursor=None, name=None) -> Any:
+async def list_owners(limit=20, cursor=None, name=None) -> Any:
     """GET /Owner: List owners"""
     filters = {
         "name": name,
@@ -30,7 +31,7 @@ async def list_(limit=20, cursor=None, name=None) -> Any:
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def get(id_) -> Any:
+async def get_owner(id_) -> Any:
     """GET /Owner/{id}: Get an owner"""
     async with session_scope() as session:
         row = await OwnerRepository(session).get(parse_uuid(id_))

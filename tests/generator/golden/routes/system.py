@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the System operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.system.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.system` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -16,6 +17,6 @@ from generated.runtime import (
 )
 
 
-async def ping() -> Any:
+async def get_ping() -> Any:
     """GET /ping: A group without a stored resource"""
-    raise not_implemented("System.ping")
+    raise not_implemented("getPing")

@@ -2,9 +2,10 @@
 # Change the spec or the template and regenerate; hand-written code lives in custom/.
 """Route stubs for the Widget operations.
 
-The resolver (custom/app/resolver.py) serves `custom.api.widget.<function>`
-when it exists and falls back to these: generated CRUD over the repository, or a
-501 problem for an engine operation nobody has implemented yet.
+Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
+the function of that name in `custom.api.widget` when it exists and falls back
+to these: generated CRUD over the repository, or a 501 problem for an engine operation
+nobody has implemented yet.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from generated.runtime import (
 )
 
 
-async def list_(limit=20, cursor=None, color=None, owner_id=None) -> Any:
+async def list_widgets(limit=20, cursor=None, color=None, owner_id=None) -> Any:
     """GET /Widget: List widgets"""
     filters = {
         "color": color,
@@ -34,14 +35,14 @@ async def list_(limit=20, cursor=None, color=None, owner_id=None) -> Any:
         return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
 
 
-async def create(body) -> Any:
+async def create_widget(body) -> Any:
     """POST /Widget: Create a widget"""
     async with transaction() as session:
         row = await WidgetRepository(session).create(deserialize(body))
         return ok(serialize(row), 201)
 
 
-async def get(id_) -> Any:
+async def get_widget(id_) -> Any:
     """GET /Widget/{id}: Get a widget"""
     async with session_scope() as session:
         row = await WidgetRepository(session).get(parse_uuid(id_))
@@ -50,7 +51,7 @@ async def get(id_) -> Any:
         return ok(serialize(row))
 
 
-async def update(id_, body) -> Any:
+async def update_widget(id_, body) -> Any:
     """PUT /Widget/{id}: Replace a widget"""
     async with transaction() as session:
         row = await WidgetRepository(session).update(parse_uuid(id_), deserialize(body))
@@ -59,7 +60,7 @@ async def update(id_, body) -> Any:
         return ok(serialize(row))
 
 
-async def delete_(id_) -> Any:
+async def delete_widget(id_) -> Any:
     """DELETE /Widget/{id}: Delete a widget"""
     async with transaction() as session:
         if not await WidgetRepository(session).delete(parse_uuid(id_)):
@@ -67,6 +68,6 @@ async def delete_(id_) -> Any:
     return no_content()
 
 
-async def polish(id_, body=None) -> Any:
+async def polish_widget(id_, body=None) -> Any:
     """POST /Widget/{id}/polish: Polish a widget (custom behaviour)"""
-    raise not_implemented("Widget.polish")
+    raise not_implemented("polishWidget")
