@@ -139,7 +139,7 @@ async def _partition_case(pg: DisposablePostgres, opts: dict[str, Any]) -> dict:
         }
         runner = _spawn(link.inside([sys.executable, "-m", "custom.cli", "runner"]), env, log)
         deadline = time.monotonic() + 30
-        while "runner netns ready" not in log.read_text():
+        while "runner @netns ready" not in log.read_text():  # the service's own runners are @…
             if runner.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"runner did not start:\n{log.read_text()[-2000:]}")
             await asyncio.sleep(0.1)

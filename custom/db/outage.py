@@ -1,12 +1,12 @@
-"""A database outage, as the API sees it: which errors mean "unreachable", and one log
-line when it starts and one when it ends, however many requests fail in between.
+"""A database outage as the API sees it: which errors of a request mean "unreachable",
+and one log line when it starts and one when it ends, however many requests fail.
 
 While PostgreSQL is unreachable (stopped, restarting, failing over, out of
 connection slots) every API call that needs it answers 503 with Retry-After
 (custom.app.errors); nothing is logged per request. The first such failure logs
-the outage and starts a probe (`SELECT 1` every second) that logs its end and
-drops the CRUD engine's pooled connections, which died with the server (asyncpg's
-pool replaces dead connections by itself).
+the outage (custom.db.faults.OutageLog) and starts a probe (`SELECT 1` every
+second) that logs its end and drops the CRUD engine's pooled connections, which
+died with the server.
 """
 
 from __future__ import annotations
@@ -14,21 +14,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from custom.db.faults import OutageLog, is_transient
+
 log = logging.getLogger(__name__)
 
-# SQLSTATEs of "the server is not there for us now", not of a bad request: connection
-# exceptions (08), shutdown / restart / recovery (57P01-57P03), no connection slots left
-UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "53300")
+# transient, but the database is there and busy (a lost race, a deadlock, a statement
+# timeout): a request that meets one is no sign of an outage
+CONTENTION_STATES = frozenset({"40001", "40P01", "57014"})
 PROBE_INTERVAL_SECONDS = 1.0
 PROBE_TIMEOUT_SECONDS = 2.0
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps (SQLAlchemy's `.orig`, causes, contexts)."""
     seen: list[BaseException] = []
     node: BaseException | None = exc
     while node is not None and all(node is not s for s in seen):
@@ -41,14 +43,10 @@ def unavailable_cause(exc: BaseException) -> BaseException | None:
     """The error in `exc`'s chain that says the database cannot be reached or is going
     away, or None when it says something else."""
     for node in _chain(exc):
-        if isinstance(node, OSError):  # refused, reset, socket gone, timed out
-            return node
-        if isinstance(node, asyncpg.InterfaceError) and "closed" in str(node):
-            return node  # "connection is closed", "... closed in the middle of operation"
-        state = getattr(node, "sqlstate", None) or getattr(node, "pgcode", None)
-        if isinstance(state, str) and (state.startswith("08") or state in UNAVAILABLE_STATES):
-            return node
         if getattr(node, "connection_invalidated", False):  # SQLAlchemy saw a disconnect
+            return node
+        state = getattr(node, "sqlstate", None)
+        if is_transient(node) and state not in CONTENTION_STATES:
             return node
     return None
 
@@ -58,7 +56,7 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 class OutageWatch:
-    """Counts one outage at a time; `failed` is cheap enough to call on every request."""
+    """One outage at a time; `failed` is cheap enough to call on every failed request."""
 
     def __init__(
         self,
@@ -69,29 +67,17 @@ class OutageWatch:
         self.pool = pool
         self.on_recovered = on_recovered
         self.probe_interval = probe_interval
-        self.down_since: float | None = None
-        self.refused = 0
+        self.outage = OutageLog(log, "API")
         self._probe: asyncio.Task[None] | None = None
-
-    @property
-    def down(self) -> bool:
-        return self.down_since is not None
 
     def failed(self, exc: BaseException) -> None:
         """A request could not reach the database (it answers 503)."""
-        self.refused += 1
-        if self.down_since is not None:
-            return
-        self.down_since = time.monotonic()
-        cause = unavailable_cause(exc) or exc
-        log.error(
-            "database unreachable (%s: %s); the API answers 503 until it is back",
-            type(cause).__name__,
-            (str(cause) or "no detail").splitlines()[0][:200],
-        )
-        self._probe = asyncio.get_running_loop().create_task(
-            self._wait_for_database(), name="valkyr-database-probe"
-        )
+        first = self.outage.down_since is None
+        self.outage.failed(unavailable_cause(exc) or exc)
+        if first:
+            self._probe = asyncio.get_running_loop().create_task(
+                self._wait_for_database(), name="valkyr-database-probe"
+            )
 
     async def _wait_for_database(self) -> None:
         while True:
@@ -99,21 +85,14 @@ class OutageWatch:
             try:
                 async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
                     await self.pool.fetchval("SELECT 1")
-            except Exception as exc:  # still down; it was said once already
-                if not is_unavailable(exc):
-                    log.debug("database probe failed", exc_info=True)
+            except Exception:  # still down: it was said once already
                 continue
             break
         if self.on_recovered is not None:
             with contextlib.suppress(Exception):
                 await self.on_recovered()
-        seconds = time.monotonic() - (self.down_since or time.monotonic())
-        log.warning(
-            "database reachable again after %.1f s (%d API calls answered 503)",
-            seconds,
-            self.refused,
-        )
-        self.down_since, self.refused, self._probe = None, 0, None
+        self.outage.succeeded()
+        self._probe = None
 
     async def close(self) -> None:
         if self._probe is not None:

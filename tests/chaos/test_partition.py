@@ -66,7 +66,7 @@ async def test_partitioned_runner_loses_its_runs_to_another_and_its_late_results
         async def all_leased_by_a() -> bool:
             return (
                 await db.fetchval(
-                    "SELECT count(*) FROM runs WHERE status = 'LEASED' AND lease_owner = 'A'"
+                    "SELECT count(*) FROM runs WHERE status = 'LEASED' AND lease_owner = '@A'"
                 )
                 == EXECUTIONS
             )
@@ -78,7 +78,7 @@ async def test_partitioned_runner_loses_its_runs_to_another_and_its_late_results
         async def all_taken_over_by_b() -> bool:
             return (
                 await db.fetchval(
-                    "SELECT count(*) FROM runs WHERE status = 'LEASED' AND lease_owner = 'B'"
+                    "SELECT count(*) FROM runs WHERE status = 'LEASED' AND lease_owner = '@B'"
                 )
                 == EXECUTIONS
             )
@@ -91,7 +91,7 @@ async def test_partitioned_runner_loses_its_runs_to_another_and_its_late_results
 
         async def a_heartbeats_again() -> datetime.datetime | None:
             return await db.fetchval(
-                "SELECT heartbeat_at FROM runner_leases WHERE runner_id = 'A'"
+                "SELECT heartbeat_at FROM runner_leases WHERE runner_id = '@A'"
                 " AND heartbeat_at > $1",
                 restored,
             )
@@ -126,8 +126,8 @@ async def test_partitioned_runner_loses_its_runs_to_another_and_its_late_results
             (r["attempt"], r["status"], r["lease_owner"])
         )
     assert all(
-        steps == [(1, "FAILED", "A"), (2, "SUCCEEDED", "B")] for steps in by_execution.values()
+        steps == [(1, "FAILED", "@A"), (2, "SUCCEEDED", "@B")] for steps in by_execution.values()
     ), by_execution
     assert all(r["error"]["type"] == "lease_expired" for r in runs if r["attempt"] == 1)
     assert await db.fetchval("SELECT count(*) FROM runs WHERE status = 'SUCCEEDED'") == EXECUTIONS
-    assert "is not leased to 'A'" in a.output()  # refused by the fence, not given up quietly
+    assert "is not leased to '@A'" in a.output()  # refused by the fence, not given up quietly

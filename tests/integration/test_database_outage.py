@@ -132,7 +132,8 @@ async def test_an_outage_is_a_503_with_retry_after_logged_once(postgres: Postgre
                 await asyncio.to_thread(postgres.start)
 
                 async def back() -> bool:
-                    return any("reachable again" in r.getMessage() for r in records)
+                    return any("reachable again" in r.getMessage() for r in records
+                               if r.name.startswith("custom.db"))  # fmt: skip
 
                 from tests.engine_support import wait_for
 
@@ -142,8 +143,8 @@ async def test_an_outage_is_a_503_with_retry_after_logged_once(postgres: Postgre
                 assert [r.status_code for r in answers] == [200, 200, 200, 200, 200, 401]
                 api = problems(records, "custom.db")
                 assert len(api) == 2, [r.getMessage() for r in api]
-                # the reaper of the same process says it once too, not at every pass
-                assert len(problems(records, "custom.reaper")) <= 1
+                # the reaper of the same process says it too: once each way, not per pass
+                assert len(problems(records, "custom.reaper")) <= 2
                 assert all(r.exc_info is None for r in records), "a traceback was logged"
     conn = await asyncpg.connect(postgres.url)
     try:  # nothing was written while it was down: the two POSTs that answered 201 only

@@ -126,9 +126,7 @@ async def test_none_beside_a_bootstrap_key_and_not_shown_off_a_terminal(tmp_path
     with data_dir() as directory:
         out = tmp_path / "stdout.txt"
         with out.open("w") as stdout:
-            with_bootstrap = await serve(
-                directory, tmp_path, stdout, VALKYR_BOOTSTRAP_KEY=bootstrap
-            )
+            with_bootstrap = await serve(directory, tmp_path, stdout, bootstrap)
             try:
                 keys = (await call(with_bootstrap, "GET", "/ApiKey", bootstrap)).json()["items"]
                 assert [k["name"] for k in keys] == ["bootstrap-admin"]

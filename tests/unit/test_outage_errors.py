@@ -45,7 +45,8 @@ def test_unreachable(exc: Exception) -> None:
     [
         asyncpg.exceptions.UniqueViolationError("duplicate"),
         asyncpg.exceptions.QueryCanceledError("statement timeout"),
-        asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
+        asyncpg.exceptions.DeadlockDetectedError("deadlock"),
+        asyncpg.exceptions.DataError("invalid input for query argument"),
         ValueError("bad"),
         KeyError("k"),
     ],
