@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import sys
 import warnings
 from typing import Any
@@ -105,6 +106,42 @@ async def _keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(text: str) -> datetime.datetime:
+    """`2026-11-01` (midnight UTC) or an ISO 8601 time (UTC when it names no zone)."""
+    try:
+        at = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date or an ISO 8601 time") from None
+    return at if at.tzinfo else at.replace(tzinfo=datetime.UTC)
+
+
+async def _purge(args: argparse.Namespace) -> int:
+    import asyncpg
+
+    from custom.db.embedded import resolve_database_url
+    from custom.db.pools import create_pool
+    from custom.executions.purge import purge_finished_before
+
+    settings = _settings(args)
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        purged = await purge_finished_before(pool, args.before, batch=args.batch)
+    except asyncpg.UndefinedTableError:
+        print("the database has no schema yet: run `valkyr migrate` first", file=sys.stderr)
+        return 1
+    finally:
+        await pool.close()
+    print(f"deleted {purged} (executions finished before {args.before.isoformat()})")
+    return 0
+
+
+def purge(args: argparse.Namespace) -> None:
+    code = asyncio.run(_purge(args))
+    if code:
+        raise SystemExit(code)
+
+
 def _key_table(rows: list[dict[str, Any]]) -> str:
     head = ("ID", "NAME", "ROLE", "PREFIX", "CREATED", "REVOKED", "LAST USED")
 
@@ -149,6 +186,17 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=runner)
     p = sub.add_parser("migrate", help="apply pending migrations and exit")
     p.set_defaults(func=migrate)
+    p = sub.add_parser(
+        "purge",
+        help="delete finished executions (runs, dead letters, audit) finished before a date",
+        description="Delete, in small batches, the COMPLETED, FAILED and CANCELLED executions "
+        "that finished before --before, with their runs, dead letters and audit rows. "
+        "Executions with a dead letter still QUARANTINED, or a run still leased, are kept. "
+        "The service does the same by itself for VALKYR_RETENTION_DAYS.",
+    )
+    p.add_argument("--before", required=True, type=_moment, help="YYYY-MM-DD or ISO 8601 time")
+    p.add_argument("--batch", type=int, default=200, help="executions per transaction")
+    p.set_defaults(func=purge)
     p = sub.add_parser("keys", help="manage API keys in DATABASE_URL (or the embedded default)")
     keys_sub = p.add_subparsers(dest="keys_command", required=True)
     k = keys_sub.add_parser("create", help="create a key and print its secret (once)")

@@ -60,7 +60,12 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
         await runner.start()
     reaper = None
     if settings.reaper_interval_seconds > 0:
-        reaper = Reaper(pool, settings.reaper_interval_seconds)
+        reaper = Reaper(
+            pool,
+            settings.reaper_interval_seconds,
+            retention_days=settings.retention_days,
+            retention_interval=settings.retention_interval_seconds,
+        )
         reaper.start()
     tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
     return Engine(listener, runner, reaper, settings.poll_seconds)

@@ -36,6 +36,8 @@ class Settings:
     lease_seconds: float = 120.0
     heartbeat_seconds: float = 2.0
     reaper_interval_seconds: float = 2.0
+    retention_days: float = 30.0
+    retention_interval_seconds: float = 60.0
     poll_seconds: float = 1.0
     notify_cooldown_seconds: float = 0.005
     shutdown_grace_seconds: float = 10.0
@@ -60,6 +62,8 @@ class Settings:
             "lease_seconds": _float("VALKYR_LEASE_SECONDS", 120.0),
             "heartbeat_seconds": _float("VALKYR_HEARTBEAT_SECONDS", 2.0),
             "reaper_interval_seconds": _float("VALKYR_REAPER_INTERVAL_SECONDS", 2.0),
+            "retention_days": _float("VALKYR_RETENTION_DAYS", 30.0),
+            "retention_interval_seconds": _float("VALKYR_RETENTION_INTERVAL_SECONDS", 60.0),
             "poll_seconds": _float("VALKYR_POLL_SECONDS", 1.0),
             "notify_cooldown_seconds": _float("VALKYR_NOTIFY_COOLDOWN_SECONDS", 0.005),
             "shutdown_grace_seconds": _float("VALKYR_SHUTDOWN_GRACE_SECONDS", 10.0),

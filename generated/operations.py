@@ -139,6 +139,18 @@ OPERATIONS: dict[str, OperationInfo] = {
         "generated.routes.workflow_execution.get_workflow_execution",
         False,
     ),
+    "deleteWorkflowExecution": OperationInfo(
+        "deleteWorkflowExecution",
+        "DELETE",
+        "/WorkflowExecution/{id}",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.workflow_execution.delete_workflow_execution",
+        False,
+    ),
     "cancelWorkflowExecution": OperationInfo(
         "cancelWorkflowExecution",
         "POST",
@@ -445,7 +457,10 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
         "GET",
         "POST",
     ),
-    "/WorkflowExecution/{id}": ("GET",),
+    "/WorkflowExecution/{id}": (
+        "DELETE",
+        "GET",
+    ),
     "/WorkflowExecution/{id}/cancel": ("POST",),
     "/WorkflowExecution/{id}/pause": ("POST",),
     "/WorkflowExecution/{id}/resume": ("POST",),

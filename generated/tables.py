@@ -531,6 +531,10 @@ class DeadLetterQueueRow(SQLModel, table=True):
             "execution_id",
             "step_key",
         ),
+        sa.Index(
+            "ix_dead_letters_run_id",
+            "run_id",
+        ),
         {},
     )
 

@@ -65,6 +65,9 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "runners": 0,
         "bootstrap_key": ADMIN_KEY,
         "db_pool_size": 5,
+        # no retention pass unless a test asks for one: it would delete what tests
+        # move into the past
+        "retention_days": 0,
     }
     values.update(overrides)
     return Settings(**values)

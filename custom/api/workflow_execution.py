@@ -1,18 +1,22 @@
-"""Starting executions (idempotent), and execution control: cancel, pause, resume."""
+"""Starting executions (idempotent), execution control (cancel, pause, resume), and
+deleting a finished one."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from connexion import request
 
 from custom.auth.security import caller
-from custom.executions import control
+from custom.executions import control, purge
 from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q
-from generated.runtime import not_found, ok, parse_uuid, problem
+from generated.runtime import no_content, not_found, ok, parse_uuid, problem
+
+log = logging.getLogger(__name__)
 
 
 def _trace_context() -> dict[str, str] | None:
@@ -81,3 +85,17 @@ async def pause_workflow_execution(id_: str) -> Any:
 async def resume_workflow_execution(id_: str) -> Any:
     """Dispatch continues where it stopped."""
     return await _control(control.resume, id_)
+
+
+async def delete_workflow_execution(id_: str) -> Any:
+    """A finished execution goes with its runs, dead letters and audit (what retention
+    does when its time is up)."""
+    async with request.state.pool.acquire() as conn:
+        try:
+            purged = await purge.delete_execution(conn, parse_uuid(id_))
+        except purge.NotDeletable as exc:
+            raise problem(409, "Conflict", str(exc), "execution-not-deletable") from None
+    if purged is None:
+        raise not_found("WorkflowExecution", id_)
+    log.info("execution %s deleted by %s: %s", id_, caller(request), purged)
+    return no_content()

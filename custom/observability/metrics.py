@@ -39,6 +39,7 @@ DISPATCH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 RUN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
                300.0, 600.0)  # fmt: skip
 SCRAPE_TIMEOUT_SECONDS = 5.0
+PURGED_KINDS = ("executions", "runs", "dead_letters", "audit")  # engine_counters purged_<kind>
 
 
 class EngineMetrics:
@@ -236,6 +237,15 @@ class SnapshotCollector(Collector):
             "Failed lease heartbeats recorded by all processes",
             value=snap.counters.get("heartbeats_failed", 0),
         )
+        purged = CounterMetricFamily(
+            "valkyr_purged",
+            "Rows deleted with finished executions (retention, valkyr purge, DELETE "
+            "/WorkflowExecution) by all processes, by kind",
+            labels=["kind"],
+        )
+        for kind in PURGED_KINDS:
+            purged.add_metric([kind], snap.counters.get(f"purged_{kind}", 0))
+        yield purged
 
 
 def render(engine: EngineMetrics, snap: DatabaseSnapshot) -> bytes:

@@ -13,11 +13,13 @@ import datetime
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
 from custom.db.faults import OutageLog, is_transient
 from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
+from custom.executions.purge import purge_finished_before, retention_cutoff
 from custom.leases.finish import schedule_retry
 from custom.observability.metrics import count_lease_reclaimed
 from custom.sql import q
@@ -66,32 +68,71 @@ async def reap_once(
 
 
 class Reaper:
-    """Runs reap_once every `interval` seconds (with jitter) until stopped."""
+    """Runs reap_once every `interval` seconds (with jitter) until stopped, and, with
+    `retention_days` > 0, a retention pass every `retention_interval` seconds: the
+    executions finished more than `retention_days` ago are deleted (purge.py)."""
 
-    def __init__(self, pool: asyncpg.Pool, interval: float) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        interval: float,
+        *,
+        retention_days: float = 0.0,
+        retention_interval: float = 60.0,
+    ) -> None:
         self.pool = pool
         self.interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self.retention_days = retention_days
+        self.retention_interval = retention_interval
+        self._tasks: list[asyncio.Task[None]] = []
         self._outage = OutageLog(log, "reaper")
+        self._retention_outage = OutageLog(log, "retention")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="valkyr-reaper")
+        self._tasks.append(
+            asyncio.create_task(
+                self._repeat(self._reap, self.interval, self._outage, "reaper"),
+                name="valkyr-reaper",
+            )
+        )
+        if self.retention_days > 0:
+            self._tasks.append(
+                asyncio.create_task(
+                    self._repeat(
+                        self._purge, self.retention_interval, self._retention_outage, "retention"
+                    ),
+                    name="valkyr-retention",
+                )
+            )
 
-    async def _loop(self) -> None:
+    async def _reap(self) -> None:
+        await reap_once(self.pool)
+
+    async def _purge(self) -> None:
+        before = retention_cutoff(self.retention_days)
+        purged = await purge_finished_before(self.pool, before)
+        if purged.executions:
+            log.info("retention: deleted %s (finished before %s)", purged, before)
+
+    @staticmethod
+    async def _repeat(
+        work: Callable[[], Awaitable[None]], interval: float, outage: OutageLog, what: str
+    ) -> None:
+        """`work` every `interval` seconds (with jitter); an outage is said once each way."""
         while True:
             try:
-                await reap_once(self.pool)
-                self._outage.succeeded()
+                await work()
+                outage.succeeded()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 if is_transient(exc):
-                    self._outage.failed(exc)
+                    outage.failed(exc)
                 else:
-                    log.exception("reaper pass failed; trying again next interval")
-            await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
+                    log.exception("%s pass failed; trying again next interval", what)
+            await asyncio.sleep(interval * random.uniform(0.8, 1.2))
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -56,6 +56,11 @@ async def get_workflow_execution(id_) -> Any:
         return ok(serialize(row))
 
 
+async def delete_workflow_execution(id_) -> Any:
+    """DELETE /WorkflowExecution/{id}: Delete a finished execution with its runs, dead letters and audit"""
+    raise not_implemented("deleteWorkflowExecution")
+
+
 async def cancel_workflow_execution(id_) -> Any:
     """POST /WorkflowExecution/{id}/cancel: Cancel pending runs, ask running ones to stop; the execution ends CANCELLED"""
     raise not_implemented("cancelWorkflowExecution")
