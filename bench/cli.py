@@ -17,7 +17,7 @@ from typing import Any
 from bench.stats import median_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCENARIOS = ("hold", "burst", "chain", "api", "baseline", "recovery")
+SCENARIOS = ("hold", "burst", "chain", "api", "baseline", "recovery", "purge")
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -36,8 +36,18 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_startup_timeout": 60.0,
         "phase_timeout": 60.0,
         "recovery_n": 2_000,
+        "purge_runs": 1_000_000,
+        "purge_rate": 200.0,
         # repeats per scenario when --repeats is not given (hold and baseline are the slow ones)
-        "repeats": {"hold": 1, "burst": 3, "chain": 3, "api": 3, "baseline": 1, "recovery": 5},
+        "repeats": {
+            "hold": 1,
+            "burst": 3,
+            "chain": 3,
+            "api": 3,
+            "baseline": 1,
+            "recovery": 5,
+            "purge": 1,
+        },
         "budget_s": {
             "hold": 300,
             "burst": 240,
@@ -45,6 +55,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "api": 120,
             "baseline": 300,
             "recovery": 240,
+            "purge": 1200,
         },
     },
     "tiny": {
@@ -63,7 +74,17 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_startup_timeout": 30.0,
         "phase_timeout": 20.0,
         "recovery_n": 200,
-        "repeats": {"hold": 1, "burst": 1, "chain": 1, "api": 1, "baseline": 1, "recovery": 1},
+        "purge_runs": 2_000,
+        "purge_rate": 50.0,
+        "repeats": {
+            "hold": 1,
+            "burst": 1,
+            "chain": 1,
+            "api": 1,
+            "baseline": 1,
+            "recovery": 1,
+            "purge": 1,
+        },
         "budget_s": {
             "hold": 60,
             "burst": 60,
@@ -71,6 +92,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "api": 60,
             "baseline": 60,
             "recovery": 120,
+            "purge": 60,
         },
     },
 }
@@ -92,6 +114,7 @@ TARGETS = {
     "api": "connexion costs ~0.35 ms CPU per request in-process (TOOLCHAIN)",
     "baseline": "pgqueuer with its defaults, same server, same measures",
     "recovery": "(none set; reported: database or link back -> first claim)",
+    "purge": "(none set; reported: dispatch p95 before and during a purge of old runs)",
 }
 
 
@@ -162,7 +185,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from bench import api, engine, pgq, recovery
+    from bench import api, engine, pgq, recovery, retention
     from bench.pg import Server, machine_facts
 
     opts = options(args)
@@ -179,6 +202,7 @@ async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             "api": [("valkyr", api.api)],
             "baseline": [("burst", pgq.burst), ("hold", pgq.hold)],
             "recovery": [("valkyr", recovery.recovery)],
+            "purge": [("valkyr", retention.purge)],
         }
         for scenario in args.scenario_list:
             repeats = args.repeats or opts["repeats"][scenario]
@@ -418,6 +442,17 @@ def table(results: list[dict[str, Any]]) -> str:
             "partition: link back -> first claim s",
             _get(r, "partition", "first_claim_s"),
         )
+    if "purge" in by:
+        pr = by["purge"].get("result") or {}
+        add("purge", "runs deleted", _get(pr, "purged", "runs"))
+        for phase in ("before", "during"):
+            for p in ("p50_ms", "p95_ms", "p99_ms", "max_ms"):
+                add("purge", f"dispatch {phase} {p}", _get(pr, f"dispatch_{phase}", p))
+        add("purge", "purge seconds", pr.get("purge_seconds"))
+        add("purge", "runs deleted/s", pr.get("runs_per_s"))
+        add("purge", "batch transaction p95_ms", _get(pr, "batch_transaction", "p95_ms"))
+        add("purge", "batch transaction max_ms", _get(pr, "batch_transaction", "max_ms"))
+        add("purge", "DB CPU during (cores)", pr.get("db_cpu_cores"))
     head = ("scenario", "metric", "valkyr", "pgqueuer", "ratio", "target")
     lines = [head] + [(s, m, _fmt(v), _fmt(b), _fmt(r), t) for s, m, v, b, r, t in rows]
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]

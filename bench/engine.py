@@ -131,6 +131,8 @@ def engine_settings(db_url: str, opts: dict[str, Any]) -> Any:
         poll_seconds=opts["poll_seconds"],
         shutdown_grace_seconds=0.0,
         db_pool_size=opts["pool_size"],
+        # a scenario measures one thing: retention runs only where it is measured (purge)
+        retention_days=0.0,
     )
 
 

@@ -69,6 +69,13 @@ def test_every_scenario_at_tiny_size(tmp_path: Path) -> None:
         partition["all_completed"] and _num(partition["first_claim_s"])
     )
 
+    purged = docs["purge"]["result"]
+    assert purged["all_purged"] and purged["purged"]["runs"] == purged["runs_loaded"] > 0
+    for phase in ("before", "during"):
+        assert purged[f"dispatch_{phase}"]["n"] > 0
+        assert _num(purged[f"dispatch_{phase}"]["p95_ms"])
+    assert purged["batches"] >= 1 and _num(purged["batch_transaction"]["max_ms"])
+
     if "baseline" not in docs:
         return
     base = docs["baseline"]["result"]
