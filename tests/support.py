@@ -30,7 +30,7 @@ def server_url() -> tuple[str, bool]:
 
     # short path: the server's Unix socket lives in it
     base = Path(tempfile.mkdtemp(prefix="vk", dir="/tmp"))
-    return start_embedded(base, throwaway=True), True
+    return start_embedded(base, throwaway=True).url, True
 
 
 def with_database(url: str, name: str) -> str:
