@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind
 from custom.observability import tracing
 from tests.conftest import serve_engine
 from tests.engine_support import insert_workflow, start, wait_for, wait_status
-from tests.http_recorder import HttpRecorder
+from tests.local_servers import HttpRecorder
 from tests.support import client_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]

@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from tests.engine_support import ServiceProcess, wait_for
-from tests.http_recorder import HttpRecorder
-from tests.otlp_receiver import OtlpReceiver, ReceivedSpan
+from tests.local_servers import HttpRecorder, OtlpReceiver, ReceivedSpan
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
 KEY = "vk_otlp_export_test_key_000000000000000000000000"
