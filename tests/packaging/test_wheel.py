@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 import zipfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from tests.engine_support import ROOT, free_port, wait_for
-from tests.support import drop_database, with_database
+from tests.support import clone_database, drop_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 KEY = "vk_wheel_test_key_0000000000000000000000000000000"
@@ -98,13 +97,7 @@ def test_the_wheel_carries_what_the_service_reads_at_run_time(installed: Install
 @pytest_asyncio.fixture
 async def empty_database(pg_server: str) -> AsyncIterator[str]:
     """A database with nothing in it, not even the schema: `valkyr migrate` makes it."""
-    name = "w_" + uuid.uuid4().hex[:16]
-    conn = await asyncpg.connect(pg_server)
-    try:
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    url = with_database(pg_server, name)
+    url = await clone_database(pg_server, template=None)
     yield url
     await drop_database(pg_server, url)
 
