@@ -121,11 +121,6 @@ def _not_uvicorn_chatter(record: logging.LogRecord) -> bool:
     return not (record.name == "uvicorn.error" and record.levelno < logging.WARNING)
 
 
-def is_human(handler: logging.Handler) -> bool:
-    """Whether `handler` writes lines for a person (text) rather than JSON."""
-    return isinstance(handler.formatter, TextFormatter)
-
-
 def configure_logging(
     level: int | str = logging.INFO,
     *,
