@@ -18,7 +18,7 @@ setup: $(STAMP)
 
 ## run: migrate, then serve the API with runners and reaper on 127.0.0.1:8080
 run: setup
-	$(PY) -m custom.cli serve
+	@$(PY) -m custom.cli serve
 
 ## test: every test (unit, integration, contract, chaos) against a real PostgreSQL
 test: setup

@@ -33,7 +33,7 @@ def serve(args: argparse.Namespace) -> None:
         max_connections=settings.http_max_connections,
     )
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, announce_urls=True),
         host=settings.host,
         port=settings.port,
         loop="uvloop",
@@ -56,8 +56,7 @@ def migrate(args: argparse.Namespace) -> None:
     from custom.db.migrate import upgrade
 
     settings = _settings(args)
-    upgrade(resolve_database_url(settings.database_url, settings.data_dir))
-    print("database is at the latest revision")
+    upgrade(resolve_database_url(settings.database_url, settings.data_dir))  # says where it is
 
 
 async def _keys(args: argparse.Namespace) -> int:
@@ -175,6 +174,8 @@ def keys(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    # connexion imports starlette's TestClient, which warns about httpx; nothing here uses it
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     parser = argparse.ArgumentParser(prog="valkyr", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="serve the API with the in-process runners and reaper")
