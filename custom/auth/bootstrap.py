@@ -6,7 +6,8 @@
   makes an admin key `dev-admin`, keeps its secret in `<data dir>/dev-admin-key`
   (mode 0600) and prints it once, to the terminal only: never to the log (which is
   JSON off a terminal and is shipped elsewhere), and not even to stdout when that
-  is not a terminal (then only where the key is kept). Later starts print nothing.
+  is not a terminal (then the log says where the key is kept, not the key). Later
+  starts print nothing.
   A revoked development key stays revoked: no start brings it back.
 """
 
@@ -73,10 +74,8 @@ def show_once(secret: str, key_file: Path, terminal: TextIO) -> None:
             file=terminal,
             flush=True,
         )
-    else:
-        print(
-            f"development admin key created, kept in {key_file} "
-            "(not shown here: this output is not a terminal)",
-            file=terminal,
-            flush=True,
+    else:  # output that is kept or shipped somewhere: say where the key is, not the key
+        log.warning(
+            "development admin key created, kept in %s (not shown: stdout is not a terminal)",
+            key_file,
         )
