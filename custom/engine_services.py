@@ -46,9 +46,10 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
     # submits of this process wake its waiters directly and notify the others throttled;
     # NOTIFYs of other processes reach this one's waiters through the Listener
     wakeups.attach(pool, settings.notify_cooldown_seconds)
-    # when the LISTEN connection dies, the pooled ones most likely did too: the pool
-    # replaces them on their next use instead of handing out dead connections
-    listener = Listener(url, wakeups.wake_local, on_lost=pool.expire_connections)
+    # a pooled connection that died with the server fails its next statement once (a
+    # transient error: retried) and is replaced; expire_connections() is not used: it
+    # closes the old ones in fire-and-forget tasks that log a BrokenPipeError each
+    listener = Listener(url, wakeups.wake_local)
     await listener.start()
     runner = None
     http_client = None
