@@ -195,6 +195,28 @@ OPERATIONS: dict[str, OperationInfo] = {
         True,
         "generated.routes.run.claim_runs",
     ),
+    "heartbeatRuns": OperationInfo(
+        "heartbeatRuns",
+        "POST",
+        "/Run/heartbeat",
+        (
+            "runner",
+            "admin",
+        ),
+        True,
+        "generated.routes.run.heartbeat_runs",
+    ),
+    "releaseRuns": OperationInfo(
+        "releaseRuns",
+        "POST",
+        "/Run/release",
+        (
+            "runner",
+            "admin",
+        ),
+        True,
+        "generated.routes.run.release_runs",
+    ),
     "heartbeatRun": OperationInfo(
         "heartbeatRun",
         "POST",
@@ -393,6 +415,8 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/DeadLetterQueue/{id}/requeue": ("POST",),
     "/Run": ("GET",),
     "/Run/claim": ("POST",),
+    "/Run/heartbeat": ("POST",),
+    "/Run/release": ("POST",),
     "/Run/{id}": ("GET",),
     "/Run/{id}/complete": ("POST",),
     "/Run/{id}/fail": ("POST",),

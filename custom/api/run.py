@@ -114,6 +114,41 @@ async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
 
 
+async def heartbeat_runs(body: dict[str, Any]) -> Any:
+    """One heartbeat for every run a runner holds: each run answers lost or not, and
+    whether it was asked to cancel."""
+    runner_id = _runner_id(body)
+    asked = [(parse_uuid(r["id"]), r["leaseToken"]) for r in body["runs"]]
+    expires, held, cancel = await claim.heartbeat_runs(
+        request.state.pool,
+        runner_id,
+        asked,
+        body.get("leaseSeconds"),
+        default_lease_seconds=request.state.settings.lease_seconds,
+    )
+    return ok(
+        {
+            "leaseExpiresAt": None if expires is None else _to_json(expires),
+            "runs": [
+                {
+                    "id": str(i),
+                    "lost": (i, token) not in held,
+                    "cancelRequested": (i, token) in held and i in cancel,
+                }
+                for i, token in asked
+            ],
+        }
+    )
+
+
+async def release_runs(body: dict[str, Any]) -> Any:
+    """Give held runs back (PENDING, same attempt): a runner draining on shutdown."""
+    runner_id = _runner_id(body)
+    asked = [(parse_uuid(r["id"]), r["leaseToken"]) for r in body["runs"]]
+    released = await claim.release_runs_listed(request.state.pool, runner_id, asked)
+    return ok({"released": [str(i) for i in released]})
+
+
 async def complete_run(id_: str, body: dict[str, Any]) -> Any:
     run = await _guarded(
         lambda c: finish.complete_run(

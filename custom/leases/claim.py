@@ -113,14 +113,23 @@ async def release_runs(
 ) -> int:
     """Give runs back without using an attempt (a runner shutting down cleanly, or
     one that no longer tracks them); `held` is (run id, lease token) pairs."""
+    return len(await release_runs_listed(conn, runner_id, held))
+
+
+async def release_runs_listed(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    held: Sequence[tuple[uuid.UUID, int]],
+) -> list[uuid.UUID]:
+    """release_runs, answering which runs went back (those still held with their token)."""
     if not held:
-        return 0
+        return []
     released = await conn.fetch(
         q("runs_release"), runner_id, [i for i, _ in held], [t for _, t in held]
     )
     if released:
         await conn.execute(q("runs_notify"))
-    return len(released)
+    return [r["id"] for r in released]
 
 
 async def held_untracked(
@@ -145,3 +154,28 @@ async def report_landed(
 ) -> bool:
     """Did this runner's report of the run commit (its answer may have been lost)?"""
     return bool(await conn.fetchval(q("run_outcome"), run_id, runner_id, token))
+
+
+async def heartbeat_runs(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    held: Sequence[tuple[uuid.UUID, int]],
+    lease_seconds: float | None,
+    now: datetime.datetime | None = None,
+    *,
+    default_lease_seconds: float = 120.0,
+) -> tuple[datetime.datetime | None, set[tuple[uuid.UUID, int]], set[uuid.UUID]]:
+    """REST batch heartbeat: (new expiry or None, the (run id, token) pairs still held,
+    held runs asked to cancel). One statement; the runner's lease is extended only
+    when it still holds one of `held` (run id, lease token) pairs."""
+    row = await conn.fetchrow(
+        q("runs_heartbeat"),
+        runner_id,
+        [i for i, _ in held],
+        [t for _, t in held],
+        None if lease_seconds is None else float(lease_seconds),
+        now,
+        float(default_lease_seconds),
+    )
+    still = set(zip(row["held"], row["tokens"], strict=True))
+    return row["expires_at"], still, set(row["cancel_requested"])

@@ -143,6 +143,39 @@ WITH held AS (
 SELECT (SELECT expires_at FROM lease) AS expires_at,
        (SELECT cancel_requested FROM held) AS cancel_requested;
 
+-- name: runs_heartbeat
+-- REST batch heartbeat: one statement per request, whatever the number of runs. Of
+-- the runs $2[i] with tokens $3[i], those still leased to runner $1 with that token
+-- under a live lease are held; when any is, the runner's lease is extended as by
+-- run_heartbeat ($4 seconds, else the length it claimed with, $6 only for a lease row
+-- older than that column). Every run is reached through runs_pkey (the status test is
+-- kept away from ix_runs_leased_owner as in run_finish). Answers the new expiry (NULL:
+-- none held, nothing extended), the held runs with their tokens, and those asked to
+-- cancel.
+WITH asked AS (
+    SELECT DISTINCT g.id, g.token FROM unnest($2::uuid[], $3::bigint[]) AS g(id, token)
+), live AS (
+    SELECT 1 FROM runner_leases l
+    WHERE l.runner_id = $1 AND l.expires_at > coalesce($5::timestamptz, now())
+), held AS (
+    SELECT r.id, r.lease_token, r.cancel_requested FROM asked a JOIN runs r ON r.id = a.id
+    WHERE (r.status = 'LEASED') IS TRUE AND r.lease_owner = $1 AND r.lease_token = a.token
+      AND EXISTS (SELECT 1 FROM live)
+), lease AS (
+    UPDATE runner_leases l
+    SET expires_at = coalesce($5::timestamptz, now())
+                     + make_interval(secs => coalesce($4::float8, l.lease_seconds, $6::float8)),
+        heartbeat_at = coalesce($5::timestamptz, now()),
+        lease_seconds = coalesce($4::float8, l.lease_seconds, $6::float8)
+    WHERE l.runner_id = $1 AND EXISTS (SELECT 1 FROM held)
+    RETURNING l.expires_at
+)
+SELECT (SELECT expires_at FROM lease) AS expires_at,
+       coalesce((SELECT array_agg(id) FROM held), '{}'::uuid[]) AS held,
+       coalesce((SELECT array_agg(lease_token) FROM held), '{}'::bigint[]) AS tokens,
+       coalesce((SELECT array_agg(id) FROM held WHERE cancel_requested), '{}'::uuid[])
+           AS cancel_requested;
+
 -- name: run_finish
 -- Fenced completion or failure: only the current holder (owner + token, lease not
 -- expired) may finish a run. No row back = stale token, foreign runner or lost lease.
