@@ -1,0 +1,142 @@
+"""The REST worker protocol through the generated client, with its answers sorted into
+what the worker does next: go on, give the run up (LeaseLost), give up on a request
+that cannot succeed (Rejected), or try again (Unavailable)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ..api.run import claim_runs, complete_run, fail_run, heartbeat_runs, release_runs
+from ..client import Client
+from ..models import (
+    Problem,
+    Run,
+    RunBatchHeartbeatRequest,
+    RunBatchHeartbeatResponse,
+    RunClaimRequest,
+    RunClaimResponse,
+    RunCompleteRequest,
+    RunError,
+    RunFailRequest,
+    RunLeaseRef,
+    RunReleaseRequest,
+    RunReleaseResponse,
+)
+from ..types import UNSET, Response
+
+# the most runs one heartbeat or release request may name (the spec's maxItems)
+BATCH_LIMIT = 1000
+
+
+class Unavailable(Exception):
+    """No answer, a 5xx, or an answer that is not the API's: worth trying again."""
+
+
+class LeaseLost(Exception):
+    """409/404: the run is not held with this token any more; report nothing."""
+
+
+class Rejected(Exception):
+    """A 4xx that the same request will always get (a bad key, a body too large)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+
+
+async def _call(request: Callable[[], Awaitable[Response[Any]]]) -> Any:
+    try:
+        response = await request()
+    except (httpx.HTTPError, ValueError, KeyError) as exc:  # no answer, or not JSON
+        raise Unavailable(f"{type(exc).__name__}: {exc}") from exc
+    status = int(response.status_code)
+    if status < 300:
+        return response.parsed
+    detail = response.parsed.detail if isinstance(response.parsed, Problem) else ""
+    if status >= 500 or status == 429:
+        raise Unavailable(f"{status}: {detail or response.content[:200]!r}")
+    if status in (404, 409):
+        raise LeaseLost(detail)
+    raise Rejected(status, str(detail or response.content[:200]))
+
+
+def _refs(held: Sequence[tuple[str, Any]]) -> list[RunLeaseRef]:
+    return [RunLeaseRef(id=UUID(run_id), lease_token=token) for run_id, token in held]
+
+
+async def claim(
+    client: Client,
+    runner_id: str,
+    modules: list[str],
+    limit: int,
+    lease_seconds: float,
+    wait_seconds: float,
+) -> list[Run]:
+    body = RunClaimRequest(
+        runner_id=runner_id,
+        modules=modules,
+        limit=limit,
+        lease_seconds=lease_seconds,
+        wait_seconds=wait_seconds,
+    )
+    answer: RunClaimResponse = await _call(
+        lambda: claim_runs.asyncio_detailed(client=client, body=body)
+    )
+    return list(answer.items)
+
+
+async def heartbeat(
+    client: Client, runner_id: str, held: Sequence[tuple[str, Any]], lease_seconds: float | None
+) -> dict[str, tuple[bool, bool]]:
+    """{run id: (lost, cancel requested)} for every run named, in batches."""
+    out: dict[str, tuple[bool, bool]] = {}
+    for i in range(0, len(held), BATCH_LIMIT):
+        body = RunBatchHeartbeatRequest(
+            runner_id=runner_id,
+            runs=_refs(held[i : i + BATCH_LIMIT]),
+            lease_seconds=UNSET if lease_seconds is None else lease_seconds,
+        )
+        answer: RunBatchHeartbeatResponse = await _call(
+            lambda body=body: heartbeat_runs.asyncio_detailed(client=client, body=body)
+        )
+        for r in answer.runs:
+            out[str(r.id)] = (r.lost, r.cancel_requested)
+    return out
+
+
+async def complete(client: Client, runner_id: str, run_id: str, token: Any, output: Any) -> None:
+    body = RunCompleteRequest(runner_id=runner_id, lease_token=token, output=output)
+    await _call(lambda: complete_run.asyncio_detailed(UUID(run_id), client=client, body=body))
+
+
+async def fail(
+    client: Client,
+    runner_id: str,
+    run_id: str,
+    token: Any,
+    error: dict[str, str],
+    *,
+    retryable: bool,
+) -> None:
+    body = RunFailRequest(
+        runner_id=runner_id,
+        lease_token=token,
+        error=RunError(message=error["message"], type_=error["type"]),
+        retryable=retryable,
+    )
+    await _call(lambda: fail_run.asyncio_detailed(UUID(run_id), client=client, body=body))
+
+
+async def release(client: Client, runner_id: str, held: Sequence[tuple[str, Any]]) -> list[str]:
+    released: list[str] = []
+    for i in range(0, len(held), BATCH_LIMIT):
+        body = RunReleaseRequest(runner_id=runner_id, runs=_refs(held[i : i + BATCH_LIMIT]))
+        answer: RunReleaseResponse = await _call(
+            lambda body=body: release_runs.asyncio_detailed(client=client, body=body)
+        )
+        released += [str(x) for x in answer.released]
+    return released
