@@ -52,7 +52,9 @@ def _remove(path: Path) -> None:
 def generate_python(spec_path: Path, out: Path = PYTHON_CLIENT) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "valkyr-client"
-        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        # its post hooks run `ruff` from PATH: this interpreter's
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        env = {**os.environ, "PATH": path}
         done = subprocess.run(
             [
                 sys.executable,

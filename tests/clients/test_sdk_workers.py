@@ -4,8 +4,6 @@ PostgreSQL: results and errors, cancellation, lease length, idle cost, draining.
 from __future__ import annotations
 
 import asyncio
-import signal
-import time
 from pathlib import Path
 
 import httpx
