@@ -211,8 +211,10 @@ def free_port() -> int:
 class ServiceProcess:
     """`valkyr serve` (API, in-process runners, reaper) as a real OS process."""
 
-    def __init__(self, db_url: str, log_dir: Path, key: str, **env: Any) -> None:
-        self.port = free_port()
+    def __init__(
+        self, db_url: str, log_dir: Path, key: str, port: int | None = None, **env: Any
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.key = key
         self.log_path = log_dir / f"service-{self.port}.log"

@@ -4,6 +4,8 @@ PostgreSQL: results and errors, cancellation, lease length, idle cost, draining.
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from pathlib import Path
 
 import httpx
@@ -122,3 +124,93 @@ async def test_heartbeats_keep_the_claimed_lease_length(lang: str, db, db_url: s
 
 def _access_lines(log: str, text: str) -> int:
     return sum(1 for line in log.splitlines() if text in line)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_sigterm_drains_and_gives_back_without_using_an_attempt(
+    lang: str, db, db_url: str, tmp_path: Path
+):
+    wf = await insert_workflow(db, [{"key": "s", "module": "sdk.test", "inputs": INPUTS}])
+    async with service(db_url, tmp_path) as svc:
+        key = await runner_key(svc, "sdk")
+        worker = SdkWorker(lang, svc, key, "sdk:1", tmp_path, GRACE_SECONDS=1.5, WAIT_SECONDS=3)
+        try:
+            await worker.ready()
+            short, long = await start_executions(
+                db,
+                wf,
+                [{"job": {"do": "sleep", "seconds": 1}}, {"job": {"do": "sleep", "seconds": 60}}],
+            )
+            await wait_for(
+                lambda: db.fetchval("SELECT count(*) = 2 FROM runs WHERE status = 'LEASED'")
+            )
+            began = time.monotonic()
+            worker.signal(signal.SIGTERM)
+            # work submitted during the drain is not started: the claim that was out
+            # gives it back at once
+            (late,) = await start_executions(db, wf, [{"job": {"do": "echo"}}])
+            assert await asyncio.to_thread(worker.proc.wait, 20) == 0
+            took = time.monotonic() - began
+        finally:
+            worker.stop()
+    assert took < 6, took  # the grace (1.5 s) and the claim that was out (3 s)
+    (done,) = await runs_of(db, short)
+    assert done["status"] == "SUCCEEDED"
+    for execution_id in (long, late):
+        (run,) = await runs_of(db, execution_id)
+        assert (run["attempt"], run["status"], run["lease_owner"]) == (1, "PENDING", None)
+    assert "gave back" in worker.output()
+    assert "started" not in "".join(line for line in worker.output().splitlines() if "echo" in line)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_an_idle_worker_sends_one_claim_per_wait_and_no_heartbeat(
+    lang: str, db, db_url: str, tmp_path: Path
+):
+    async with service(db_url, tmp_path) as svc:
+        key = await runner_key(svc, "sdk")
+        worker = SdkWorker(lang, svc, key, "sdk:1", tmp_path, WAIT_SECONDS=2, HEARTBEAT_SECONDS=0.2)
+        try:
+            await worker.ready()
+            before = _access_lines(svc.output(), "/v1/Run")
+            await asyncio.sleep(6.0)
+            sent = _access_lines(svc.output(), "/v1/Run") - before
+        finally:
+            worker.stop()
+    # long-polls of 2 s: 3 in 6 s (one more that was out at either end); no heartbeat
+    assert 2 <= sent <= 5, sent
+    assert _access_lines(svc.output(), "/v1/Run/heartbeat") == 0
+    print(f"idle {lang} worker: {sent / 6.0:.2f} requests/s with waitSeconds 2")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_report_is_retried_until_the_service_is_back(
+    lang: str, db, db_url: str, tmp_path: Path
+):
+    from tests.engine_support import ServiceProcess
+
+    wf = await insert_workflow(db, [{"key": "s", "module": "sdk.test", "inputs": INPUTS}])
+    async with service(db_url, tmp_path) as svc:
+        key = await runner_key(svc, "sdk")
+        worker = SdkWorker(lang, svc, key, "sdk:1", tmp_path, LEASE_SECONDS=60, WAIT_SECONDS=1)
+        try:
+            await worker.ready()
+            (execution_id,) = await start_executions(
+                db, wf, [{"job": {"do": "sleep", "seconds": 2}}]
+            )
+            await worker.said("started")
+            svc.stop()  # the service goes away while the handler runs
+            await worker.said("report failed, trying again", within=15)
+            (tmp_path / "again").mkdir()
+            again = ServiceProcess(
+                db_url, tmp_path / "again", ADMIN_KEY, port=svc.port, **{"VALKYR_RUNNERS": "0"}
+            )
+            try:
+                await again.wait_ready()
+                assert await wait_status(db, execution_id, "COMPLETED", "FAILED") == "COMPLETED"
+            finally:
+                again.stop()
+        finally:
+            worker.stop()
+    (run,) = await runs_of(db, execution_id)
+    assert (run["attempt"], run["status"], run["lease_owner"]) == (1, "SUCCEEDED", "sdk:1")

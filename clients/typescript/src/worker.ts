@@ -199,8 +199,11 @@ export class Worker {
       `worker ${this.runnerId} ready: modules ${[...this.modules.keys()].sort().join(",")}, concurrency ${this.concurrency}`,
     );
     try {
-      await this.claimLoop();
+      // the grace period starts at the stop, even while a long-poll claim is out
+      const claims = this.claimLoop();
+      await Promise.race([claims, this.stopping.promise]);
       await this.drain();
+      await claims; // the claim that was out gives back what it got
     } finally {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);

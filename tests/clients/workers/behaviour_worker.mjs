@@ -18,7 +18,7 @@ worker.module(env.MODULE ?? "sdk.test", async (inputs, ctx) => {
   const job = inputs.job ?? {};
   const todo = job.do ?? "echo";
   console.log(`started ${ctx.runId} attempt ${ctx.attempt} key ${ctx.idempotencyKey}`);
-  if (todo === "sleep") {
+  if (todo === "sleep" || (todo === "slow_first" && ctx.attempt === 1)) {
     try {
       await new Promise((resolve, reject) => {
         const timer = setTimeout(resolve, Number(job.seconds ?? 1) * 1000);

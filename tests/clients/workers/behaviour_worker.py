@@ -1,7 +1,8 @@
 """A Python SDK worker whose handler does what each run's inputs say (tests only).
 
 inputs.job.do: "echo" (default), "sleep" (inputs.job.seconds; prints when cancelled),
-"transient", "permanent", "crash" (a plain exception), "nonjson".
+"slow_first" (sleeps on the first attempt only), "transient", "permanent", "crash" (a
+plain exception), "nonjson".
 Settings from the environment: VALKYR_URL, VALKYR_API_KEY, RUNNER_ID, MODULE,
 CONCURRENCY, LEASE_SECONDS, HEARTBEAT_SECONDS, WAIT_SECONDS, GRACE_SECONDS.
 """
@@ -29,7 +30,7 @@ async def handle(inputs, ctx):
     job = inputs.get("job") or {}
     do = job.get("do", "echo")
     print(f"started {ctx.run_id} attempt {ctx.attempt} key {ctx.idempotency_key}", flush=True)
-    if do == "sleep":
+    if do == "sleep" or (do == "slow_first" and ctx.attempt == 1):
         try:
             await asyncio.sleep(float(job.get("seconds", 1)))
         except asyncio.CancelledError:

@@ -165,10 +165,18 @@ class Worker:
             ",".join(sorted(self._modules)),
             self.concurrency,
         )
+        claims = asyncio.create_task(self._claim_loop())
+        stopped = asyncio.ensure_future(self._stopping.wait())
         try:
-            await self._claim_loop()
+            # the grace period starts at the stop, even while a long-poll claim is out
+            await asyncio.wait([claims, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if claims.done():
+                claims.result()  # a claim refused for good: raise it
             await self._drain()
+            await claims  # the claim that was out gives back what it got
         finally:
+            claims.cancel()
+            stopped.cancel()
             beats.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beats
