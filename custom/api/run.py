@@ -47,10 +47,13 @@ def _lease_seconds(body: dict[str, Any]) -> float:
     return float(body.get("leaseSeconds") or request.state.settings.lease_seconds)
 
 
-async def _wait_for_work(woken: asyncio.Event, modules: list[str], left: float) -> None:
+async def _wait_for_work(
+    woken: asyncio.Event, gone: asyncio.Future[None], modules: list[str], left: float
+) -> None:
     """Until the engine says runs became ready (a submit of this process, a NOTIFY the
-    process's Listener heard), a delayed run of these modules is due, or `left` ends.
-    While the Listener is reconnecting, NOTIFYs are not heard: poll meanwhile."""
+    process's Listener heard), a delayed run of these modules is due, the client went
+    away, or `left` ends. While the Listener is reconnecting, NOTIFYs are not heard:
+    poll meanwhile."""
     engine = request.state.engine
     timeout = left
     if not engine.listener.connected:
@@ -58,8 +61,19 @@ async def _wait_for_work(woken: asyncio.Event, modules: list[str], left: float) 
     due_in = await request.state.pool.fetchval(q("runs_next_available_in"), modules)
     if due_in is not None:
         timeout = min(timeout, max(due_in, 0.0) + 0.002)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(woken.wait(), timeout)
+    wake = asyncio.ensure_future(woken.wait())
+    try:
+        await asyncio.wait([wake, gone], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        wake.cancel()
+
+
+async def _client_gone() -> None:
+    """Returns when the client of this request disconnects (its body was read already)."""
+    receive = request._starlette_request.receive  # connexion's wrapper has no receive
+    with contextlib.suppress(Exception):  # a server that cannot tell: treat as gone
+        while (await receive())["type"] != "http.disconnect":
+            pass
 
 
 async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
@@ -85,19 +99,32 @@ async def claim_runs(body: dict[str, Any]) -> Any:
     pool = request.state.pool
     runner_id, modules = _runner_id(body), list(body["modules"])
     limit, lease = int(body.get("limit") or 1), _lease_seconds(body)
-    deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
+    wait = float(body.get("waitSeconds") or 0)
+    deadline = time.monotonic() + wait
     woken = asyncio.Event()
+    # a long-poll whose client died (a killed worker) must not lease runs nobody runs
+    gone: asyncio.Future[None] = (
+        asyncio.ensure_future(_client_gone())
+        if wait
+        else asyncio.get_running_loop().create_future()
+    )
     wakeups.register(woken.set)
     try:
         while True:
             woken.clear()  # before claiming: a wake-up from now on is not missed
             rows = await claim.claim_runs(pool, runner_id, modules, limit, lease)
+            if rows and gone.done():
+                await claim.release_runs(
+                    pool, runner_id, [(r["id"], r["lease_token"]) for r in rows]
+                )
+                rows = []
             left = deadline - time.monotonic()
-            if rows or left <= 0:
+            if rows or left <= 0 or gone.done():
                 return ok({"items": [run_json(r) for r in rows]})
-            await _wait_for_work(woken, modules, left)
+            await _wait_for_work(woken, gone, modules, left)
     finally:
         wakeups.unregister(woken.set)
+        gone.cancel()
 
 
 async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:

@@ -451,6 +451,7 @@ export class Worker {
       if (!h) continue;
       if (a.lost) {
         h.lost = true;
+        this.log.warn(`run ${runId}: lease lost, abandoned (nothing is reported)`);
         this.abort(h, "lost");
       } else if (a.cancelRequested) {
         this.abort(h, "cancelled");

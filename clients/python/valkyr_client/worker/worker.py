@@ -376,6 +376,7 @@ class Worker:
                 continue
             if lost:
                 h.lost = True
+                log.warning("run %s: lease lost, abandoned (nothing is reported)", run_id)
                 self._stop_handler(h, "lost")
             elif cancel:
                 self._stop_handler(h, "cancelled")
