@@ -12,7 +12,6 @@ import pytest
 from tests.clients.support import SdkWorker, node_or_skip, runner_key, service, start_executions
 from tests.engine_support import ROOT, insert_workflow, wait_for
 
-
 N = 1000
 
 
