@@ -62,6 +62,7 @@ lint: setup
 
 ## bench: the benchmarks of bench/ (prints figures; never fails on a threshold)
 bench: setup
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory ts-build; fi
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean-data:

@@ -17,7 +17,7 @@ from typing import Any
 from bench.stats import median_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCENARIOS = ("hold", "burst", "chain", "api", "baseline")
+SCENARIOS = ("hold", "burst", "chain", "api", "sdk", "baseline")
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -35,9 +35,19 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_runners": 8,
         "api_startup_timeout": 60.0,
         "phase_timeout": 60.0,
+        "sdk_runs": 5_000,
+        "sdk_concurrency": 64,
+        "sdk_idle_seconds": 20.0,
         # repeats per scenario when --repeats is not given (hold and baseline are the slow ones)
-        "repeats": {"hold": 1, "burst": 3, "chain": 3, "api": 3, "baseline": 1},
-        "budget_s": {"hold": 300, "burst": 240, "chain": 120, "api": 120, "baseline": 300},
+        "repeats": {"hold": 1, "burst": 3, "chain": 3, "api": 3, "sdk": 1, "baseline": 1},
+        "budget_s": {
+            "hold": 300,
+            "burst": 240,
+            "chain": 120,
+            "api": 120,
+            "sdk": 300,
+            "baseline": 300,
+        },
     },
     "tiny": {
         "hold_n": 200,
@@ -54,8 +64,11 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_runners": 2,
         "api_startup_timeout": 30.0,
         "phase_timeout": 20.0,
-        "repeats": {"hold": 1, "burst": 1, "chain": 1, "api": 1, "baseline": 1},
-        "budget_s": {"hold": 60, "burst": 60, "chain": 60, "api": 60, "baseline": 60},
+        "sdk_runs": 100,
+        "sdk_concurrency": 64,
+        "sdk_idle_seconds": 1.0,
+        "repeats": {"hold": 1, "burst": 1, "chain": 1, "api": 1, "sdk": 1, "baseline": 1},
+        "budget_s": {"hold": 60, "burst": 60, "chain": 60, "api": 60, "sdk": 90, "baseline": 60},
     },
 }
 
@@ -74,6 +87,7 @@ TARGETS = {
     "burst": ">= 3,000 executions/s and >= pgqueuer",
     "chain": "(none set; reported)",
     "api": "connexion costs ~0.35 ms CPU per request in-process (TOOLCHAIN)",
+    "sdk": "(none set; reported) one SDK worker per language, noop, concurrency 64",
     "baseline": "pgqueuer with its defaults, same server, same measures",
 }
 
@@ -145,7 +159,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from bench import api, engine, pgq
+    from bench import api, engine, pgq, sdk
     from bench.pg import Server, machine_facts
 
     opts = options(args)
@@ -160,6 +174,7 @@ async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             "burst": [("valkyr", engine.burst)],
             "chain": [("valkyr", engine.chain)],
             "api": [("valkyr", api.api)],
+            "sdk": [("valkyr", sdk.sdk)],
             "baseline": [("burst", pgq.burst), ("hold", pgq.hold)],
         }
         for scenario in args.scenario_list:
@@ -384,6 +399,19 @@ def table(results: list[dict[str, Any]]) -> str:
                 sum(v for k, v in (r.get("statuses") or {}).items() if not k.startswith("2"))
                 + (r.get("errors") or 0),
             )
+    if "sdk" in by:
+        k = by["sdk"].get("result") or {}
+        for lang in ("python", "node"):
+            r = k.get(lang) or {}
+            if "skipped" in r:
+                add("sdk", f"{lang}: skipped", None, target=str(r["skipped"])[:40])
+                continue
+            add("sdk", f"{lang} worker: runs/s", r.get("runs_per_s"))
+            add("sdk", f"{lang} worker: service requests/s", r.get("service_requests_per_s"))
+            add("sdk", f"{lang} worker: requests per run", r.get("requests_per_run"))
+            add("sdk", f"{lang} worker: service CPU ms/run", r.get("service_cpu_ms_per_run"))
+            add("sdk", f"{lang} worker: worker CPU ms/run", r.get("worker_cpu_ms_per_run"))
+            add("sdk", f"{lang} worker idle: requests/s", r.get("idle_requests_per_s"))
     head = ("scenario", "metric", "valkyr", "pgqueuer", "ratio", "target")
     lines = [head] + [(s, m, _fmt(v), _fmt(b), _fmt(r), t) for s, m, v, b, r, t in rows]
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
