@@ -278,7 +278,12 @@ class RunReleaseRequest(BaseModel):
         max_length=200,
         min_length=1,
     )
-    runs: list[RunLeaseRef] = Field(..., max_length=1000, min_length=1)
+    runs: list[RunLeaseRef] | None = Field([], max_length=1000, validate_default=True)
+    all_held: bool | None = Field(
+        False,
+        alias="allHeld",
+        description="Also every other run still leased to this runnerId (use one runnerId per process)",
+    )
 
 
 class RunReleaseResponse(BaseModel):

@@ -169,10 +169,14 @@ async def heartbeat_runs(body: dict[str, Any]) -> Any:
 
 
 async def release_runs(body: dict[str, Any]) -> Any:
-    """Give held runs back (PENDING, same attempt): a runner draining on shutdown."""
-    runner_id = _runner_id(body)
-    asked = [(parse_uuid(r["id"]), r["leaseToken"]) for r in body["runs"]]
-    released = await claim.release_runs_listed(request.state.pool, runner_id, asked)
+    """Give held runs back (PENDING, same attempt): a runner draining on shutdown; with
+    allHeld, also whatever else is leased to it (a long-poll it abandoned)."""
+    runner_id, pool = _runner_id(body), request.state.pool
+    asked = [(parse_uuid(r["id"]), r["leaseToken"]) for r in body.get("runs") or []]
+    if body.get("allHeld"):
+        held = await pool.fetch(q("runner_held_since"), runner_id, 0.0)
+        asked = list(dict.fromkeys([*asked, *((r["id"], r["lease_token"]) for r in held)]))
+    released = await claim.release_runs_listed(pool, runner_id, asked)
     return ok({"released": [str(i) for i in released]})
 
 

@@ -267,7 +267,7 @@ export interface paths {
         put?: never;
         /**
          * Give held runs back without using an attempt (a runner shutting down)
-         * @description Each named run still leased to the runner with that token returns to PENDING, ready at once, with the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the caller's to give back).
+         * @description Each named run still leased to the runner with that token returns to PENDING, ready at once, with the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a runner that stops gives back what a long-poll claim it abandoned may have leased.
          */
         post: operations["releaseRuns"];
         delete?: never;
@@ -751,7 +751,13 @@ export interface components {
         RunReleaseRequest: {
             /** @description Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403. */
             runnerId: string;
+            /** @default [] */
             runs: components["schemas"]["RunLeaseRef"][];
+            /**
+             * @description Also every other run still leased to this runnerId (use one runnerId per process)
+             * @default false
+             */
+            allHeld: boolean;
         };
         RunReleaseResponse: {
             /** @description The runs given back (the others were not held with that token) */

@@ -161,9 +161,11 @@ export class Worker {
   private readonly held = new Map<string, Held>();
   private leaseDeadline = 0; // Date.now() until which the runner's lease is surely alive
   private stopping = new Latch();
+  private readonly stopSignal = new AbortController();
   private slotFreed = new Latch();
   private beatNow = new Latch();
   private beatWaiters: Array<() => void> = [];
+  private unstarted: Array<[string, LeaseToken]> = [];
 
   constructor(options: WorkerOptions) {
     this.client = createClient(options);
@@ -186,6 +188,7 @@ export class Worker {
   /** Begin a graceful stop: no more claims, running handlers get the grace period. */
   stop(): void {
     this.stopping.fire();
+    this.stopSignal.abort();
   }
 
   /** Serve until stop(), SIGTERM or SIGINT, then drain. */
@@ -199,11 +202,8 @@ export class Worker {
       `worker ${this.runnerId} ready: modules ${[...this.modules.keys()].sort().join(",")}, concurrency ${this.concurrency}`,
     );
     try {
-      // the grace period starts at the stop, even while a long-poll claim is out
-      const claims = this.claimLoop();
-      await Promise.race([claims, this.stopping.promise]);
+      await this.claimLoop(); // returns at the stop (a claim that was out is abandoned)
       await this.drain();
-      await claims; // the claim that was out gives back what it got
     } finally {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
@@ -236,11 +236,14 @@ export class Worker {
               leaseSeconds: this.leaseSeconds,
               waitSeconds: this.waitSeconds,
             },
-            signal: AbortSignal.timeout((this.waitSeconds + 15) * 1000),
+            // a stop abandons the long-poll (the service sees the connection close and
+            // leases nothing more for it) rather than wait it out
+            signal: AbortSignal.any([AbortSignal.timeout((this.waitSeconds + 15) * 1000), this.stopSignal.signal]),
           }),
         );
         runs = answer.items;
       } catch (err) {
+        if (this.stopping.set) return;
         if (err instanceof Rejected) {
           this.log.error(`claim refused (check the key and runner id): ${err.message}`);
           throw err;
@@ -255,7 +258,8 @@ export class Worker {
         this.leaseDeadline = Math.max(this.leaseDeadline, sent + 900 * this.leaseSeconds);
       }
       if (this.stopping.set) {
-        await this.giveBack(runs.map((r) => [String(r.id), r.leaseToken as LeaseToken]));
+        // claimed while a stop began: the drain gives them back
+        this.unstarted = runs.map((r) => [String(r.id), r.leaseToken as LeaseToken]);
         return;
       }
       for (const run of runs) this.start(run);
@@ -478,26 +482,27 @@ export class Worker {
       clearTimeout(timer);
     }
     const left = [...this.held.values()];
-    if (left.length === 0) return;
     for (const h of left) {
       h.givingBack = true;
       this.abort(h, "shutdown");
     }
     await Promise.allSettled(left.map((h) => h.done));
-    await this.giveBack(left.filter((h) => !h.lost).map((h) => [h.runId, h.token]));
+    // with whatever else is still leased to this runner: a long-poll claim abandoned at
+    // the stop may have leased runs that never reached us
+    const mine: Array<[string, LeaseToken]> = left.filter((h) => !h.lost).map((h) => [h.runId, h.token]);
+    await this.giveBack([...this.unstarted, ...mine]);
   }
 
   private async giveBack(held: Array<[string, LeaseToken]>): Promise<void> {
-    if (held.length === 0) return;
     const backoff = new Backoff();
     for (let tries = 0; tries < 8; tries++) {
       try {
         let released = 0;
-        for (let i = 0; i < held.length; i += BATCH_LIMIT) {
+        for (let i = 0; i < Math.max(held.length, 1); i += BATCH_LIMIT) {
           const runs = held.slice(i, i + BATCH_LIMIT).map(([id, leaseToken]) => ({ id, leaseToken }));
           const answer = await call(() =>
             this.client.POST("/Run/release", {
-              body: { runnerId: this.runnerId, runs },
+              body: { runnerId: this.runnerId, runs, allHeld: true },
               signal: AbortSignal.timeout(30_000),
             }),
           );

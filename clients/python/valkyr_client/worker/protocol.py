@@ -131,10 +131,15 @@ async def fail(
     await _call(lambda: fail_run.asyncio_detailed(UUID(run_id), client=client, body=body))
 
 
-async def release(client: Client, runner_id: str, held: Sequence[tuple[str, Any]]) -> list[str]:
+async def release(
+    client: Client, runner_id: str, held: Sequence[tuple[str, Any]], *, all_held: bool = False
+) -> list[str]:
+    """Give runs back; `all_held`: and every other run still leased to runner_id."""
     released: list[str] = []
-    for i in range(0, len(held), BATCH_LIMIT):
-        body = RunReleaseRequest(runner_id=runner_id, runs=_refs(held[i : i + BATCH_LIMIT]))
+    for i in range(0, max(len(held), 1), BATCH_LIMIT):
+        body = RunReleaseRequest(
+            runner_id=runner_id, runs=_refs(held[i : i + BATCH_LIMIT]), all_held=all_held
+        )
         answer: RunReleaseResponse = await _call(
             lambda body=body: release_runs.asyncio_detailed(client=client, body=body)
         )

@@ -121,6 +121,7 @@ class Worker:
         self._beat_now: asyncio.Event | None = None
         self._beat_waiters: list[asyncio.Future[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._unstarted: list[tuple[str, Any]] = []
 
     # -- registration and entry points --------------------------------------------------
     def module(self, name: str) -> Callable[[Handler], Handler]:
@@ -168,12 +169,11 @@ class Worker:
         claims = asyncio.create_task(self._claim_loop())
         stopped = asyncio.ensure_future(self._stopping.wait())
         try:
-            # the grace period starts at the stop, even while a long-poll claim is out
             await asyncio.wait([claims, stopped], return_when=asyncio.FIRST_COMPLETED)
             if claims.done():
                 claims.result()  # a claim refused for good: raise it
+            await claims  # a claim that was out is abandoned
             await self._drain()
-            await claims  # the claim that was out gives back what it got
         finally:
             claims.cancel()
             stopped.cancel()
@@ -194,6 +194,13 @@ class Worker:
             for w in waits:
                 w.cancel()
 
+    async def _until_done(self, task: asyncio.Future[Any], event: asyncio.Event) -> None:
+        waiting = asyncio.ensure_future(event.wait())
+        try:
+            await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+
     async def _claim_loop(self) -> None:
         assert self._stopping is not None and self._slot_freed is not None
         backoff = _Backoff(0.1, 5.0)
@@ -205,8 +212,8 @@ class Worker:
                 await self._until(self._slot_freed, self._stopping)
                 continue
             sent = time.monotonic()
-            try:
-                runs = await protocol.claim(
+            claiming = asyncio.ensure_future(
+                protocol.claim(
                     self.client,
                     self.runner_id,
                     modules,
@@ -214,6 +221,17 @@ class Worker:
                     self.lease_seconds,
                     self.wait_seconds,
                 )
+            )
+            await self._until_done(claiming, self._stopping)
+            if not claiming.done():
+                # a stop: abandon the long-poll (the service sees the connection close
+                # and leases nothing more for it) rather than wait it out
+                claiming.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await claiming
+                return
+            try:
+                runs = claiming.result()
             except (Unavailable, LeaseLost) as exc:
                 log.warning("claim failed, trying again: %s", exc)
                 await self._until(self._stopping, within=backoff.delay())
@@ -225,8 +243,8 @@ class Worker:
             if runs:
                 # a claim leaves the lease with at least 90% of its length (run_claim)
                 self._lease_deadline = max(self._lease_deadline, sent + 0.9 * self.lease_seconds)
-            if self._stopping.is_set():  # claimed while a stop began: give them back
-                await self._give_back([(str(r.id), r.lease_token) for r in runs])
+            if self._stopping.is_set():  # claimed while a stop began: the drain gives back
+                self._unstarted = [(str(r.id), r.lease_token) for r in runs]
                 return
             for run in runs:
                 self._start(run)
@@ -388,6 +406,9 @@ class Worker:
 
     # -- shutdown -----------------------------------------------------------------------
     async def _drain(self) -> None:
+        """Running handlers get the grace period; the rest are given back, with whatever
+        else is still leased to this runner (a long-poll claim abandoned at the stop
+        may have leased runs that never reached us)."""
         tasks = [h.task for h in self._held.values() if h.task is not None]
         if tasks:
             log.info(
@@ -397,23 +418,19 @@ class Worker:
             )
             await asyncio.wait(tasks, timeout=self.shutdown_grace_seconds)
         left = list(self._held.values())
-        if not left:
-            return
         for h in left:
             h.giving_back = True
             self._stop_handler(h, "shutdown")
             if h.task is not None:
                 h.task.cancel()
         await asyncio.gather(*(h.task for h in left if h.task), return_exceptions=True)
-        await self._give_back([(h.run_id, h.token) for h in left if not h.lost])
+        await self._give_back(self._unstarted + [(h.run_id, h.token) for h in left if not h.lost])
 
     async def _give_back(self, held: list[tuple[str, Any]]) -> None:
-        if not held:
-            return
         backoff = _Backoff()
         for _ in range(8):
             try:
-                released = await protocol.release(self.client, self.runner_id, held)
+                released = await protocol.release(self.client, self.runner_id, held, all_held=True)
                 log.info("gave back %d unfinished run(s)", len(released))
                 return
             except Unavailable as exc:

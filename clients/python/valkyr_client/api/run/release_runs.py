@@ -92,7 +92,8 @@ def sync_detailed(
 
      Each named run still leased to the runner with that token returns to PENDING, ready at once, with
     the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
-    caller's to give back).
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
 
     Args:
         body (RunReleaseRequest):
@@ -125,7 +126,8 @@ def sync(
 
      Each named run still leased to the runner with that token returns to PENDING, ready at once, with
     the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
-    caller's to give back).
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
 
     Args:
         body (RunReleaseRequest):
@@ -153,7 +155,8 @@ async def asyncio_detailed(
 
      Each named run still leased to the runner with that token returns to PENDING, ready at once, with
     the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
-    caller's to give back).
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
 
     Args:
         body (RunReleaseRequest):
@@ -184,7 +187,8 @@ async def asyncio(
 
      Each named run still leased to the runner with that token returns to PENDING, ready at once, with
     the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
-    caller's to give back).
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
 
     Args:
         body (RunReleaseRequest):
