@@ -17,7 +17,7 @@ from typing import Any
 from bench.stats import median_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCENARIOS = ("hold", "burst", "chain", "api", "sdk", "baseline")
+SCENARIOS = ("hold", "burst", "chain", "api", "sdk", "baseline", "recovery")
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -38,8 +38,17 @@ SIZES: dict[str, dict[str, Any]] = {
         "sdk_runs": 5_000,
         "sdk_concurrency": 64,
         "sdk_idle_seconds": 20.0,
+        "recovery_n": 2_000,
         # repeats per scenario when --repeats is not given (hold and baseline are the slow ones)
-        "repeats": {"hold": 1, "burst": 3, "chain": 3, "api": 3, "sdk": 1, "baseline": 1},
+        "repeats": {
+            "hold": 1,
+            "burst": 3,
+            "chain": 3,
+            "api": 3,
+            "sdk": 1,
+            "baseline": 1,
+            "recovery": 5,
+        },
         "budget_s": {
             "hold": 300,
             "burst": 240,
@@ -47,6 +56,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "api": 120,
             "sdk": 300,
             "baseline": 300,
+            "recovery": 240,
         },
     },
     "tiny": {
@@ -67,8 +77,25 @@ SIZES: dict[str, dict[str, Any]] = {
         "sdk_runs": 100,
         "sdk_concurrency": 64,
         "sdk_idle_seconds": 1.0,
-        "repeats": {"hold": 1, "burst": 1, "chain": 1, "api": 1, "sdk": 1, "baseline": 1},
-        "budget_s": {"hold": 60, "burst": 60, "chain": 60, "api": 60, "sdk": 90, "baseline": 60},
+        "recovery_n": 200,
+        "repeats": {
+            "hold": 1,
+            "burst": 1,
+            "chain": 1,
+            "api": 1,
+            "sdk": 1,
+            "baseline": 1,
+            "recovery": 1,
+        },
+        "budget_s": {
+            "hold": 60,
+            "burst": 60,
+            "chain": 60,
+            "api": 60,
+            "sdk": 90,
+            "baseline": 60,
+            "recovery": 120,
+        },
     },
 }
 
@@ -89,6 +116,7 @@ TARGETS = {
     "api": "connexion costs ~0.35 ms CPU per request in-process (TOOLCHAIN)",
     "sdk": "(none set; reported) one SDK worker per language, noop, concurrency 64",
     "baseline": "pgqueuer with its defaults, same server, same measures",
+    "recovery": "(none set; reported: database or link back -> first claim)",
 }
 
 
@@ -159,7 +187,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from bench import api, engine, pgq, sdk
+    from bench import api, engine, pgq, recovery, sdk
     from bench.pg import Server, machine_facts
 
     opts = options(args)
@@ -176,6 +204,7 @@ async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             "api": [("valkyr", api.api)],
             "sdk": [("valkyr", sdk.sdk)],
             "baseline": [("burst", pgq.burst), ("hold", pgq.hold)],
+            "recovery": [("valkyr", recovery.recovery)],
         }
         for scenario in args.scenario_list:
             repeats = args.repeats or opts["repeats"][scenario]
@@ -412,6 +441,22 @@ def table(results: list[dict[str, Any]]) -> str:
             add("sdk", f"{lang} worker: service CPU ms/run", r.get("service_cpu_ms_per_run"))
             add("sdk", f"{lang} worker: worker CPU ms/run", r.get("worker_cpu_ms_per_run"))
             add("sdk", f"{lang} worker idle: requests/s", r.get("idle_requests_per_s"))
+    if "recovery" in by:
+        r = by["recovery"].get("result") or {}
+        add("recovery", "SIGKILL: database back -> first claim s", _get(r, "kill", "recovery_s"))
+        add(
+            "recovery", "fast restart: back -> first claim s", _get(r, "fast_restart", "recovery_s")
+        )
+        add(
+            "recovery",
+            "partition: link back -> heartbeat s",
+            _get(r, "partition", "first_heartbeat_s"),
+        )
+        add(
+            "recovery",
+            "partition: link back -> first claim s",
+            _get(r, "partition", "first_claim_s"),
+        )
     head = ("scenario", "metric", "valkyr", "pgqueuer", "ratio", "target")
     lines = [head] + [(s, m, _fmt(v), _fmt(b), _fmt(r), t) for s, m, v, b, r, t in rows]
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]

@@ -58,6 +58,12 @@ class DeadLetterStatus(StrEnum):
     discarded = "DISCARDED"
 
 
+class DeadLetterReason(StrEnum):
+    permanent_error = "permanent_error"
+    attempts_exhausted = "attempts_exhausted"
+    lease_expired = "lease_expired"
+
+
 class BreakerState(StrEnum):
     closed = "CLOSED"
     open = "OPEN"
@@ -119,9 +125,60 @@ class Workflow(BaseModel):
     updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
 
 
+class WorkflowVersion(BaseModel):
+    """
+    One immutable version of a workflow, as it was saved
+    """
+
+    workflow_id: UUID = Field(..., alias="workflowId")
+    version: int
+    name: str
+    description: str | None = None
+    steps: list[Step]
+    created_at: AwareDatetime = Field(..., alias="createdAt")
+
+
+class WorkflowVersionList(BaseModel):
+    items: list[WorkflowVersion]
+    next_cursor: str = Field(..., alias="nextCursor")
+
+
 class WorkflowList(BaseModel):
     items: list[Workflow]
     next_cursor: str = Field(..., alias="nextCursor")
+
+
+class Counts(BaseModel):
+    """
+    Executions per status; every status is present
+    """
+
+    pending: int = Field(..., alias="PENDING")
+    running: int = Field(..., alias="RUNNING")
+    paused: int = Field(..., alias="PAUSED")
+    completed: int = Field(..., alias="COMPLETED")
+    failed: int = Field(..., alias="FAILED")
+    cancelled: int = Field(..., alias="CANCELLED")
+
+
+class WorkflowExecutionCounts(BaseModel):
+    counts: Counts = Field(..., description="Executions per status; every status is present")
+    total: int
+
+
+class ExecutionGraphNode(BaseModel):
+    key: str
+    module: str
+    depends_on: list[str] = Field(..., alias="dependsOn")
+    circuit_breaker: str | None = Field(None, alias="circuitBreaker")
+    status: RunStatus = Field(
+        ..., description="The latest run's status; null while the step has no run"
+    )
+    attempts: int = Field(..., description="The latest run's attempt number (0: no run yet)")
+    run_id: UUID | None = Field(None, alias="runId", description="The latest run")
+    available_at: AwareDatetime | None = Field(None, alias="availableAt")
+    claimed_at: AwareDatetime | None = Field(None, alias="claimedAt")
+    finished_at: AwareDatetime | None = Field(None, alias="finishedAt")
 
 
 class Action(StrEnum):
@@ -403,6 +460,11 @@ class DeadLetterFilter(BaseModel):
     execution_id: UUID | None = Field(None, alias="executionId")
     workflow_id: UUID | None = Field(None, alias="workflowId")
     step_key: str | None = Field(None, alias="stepKey", max_length=64)
+    reason: DeadLetterReason | None = None
+
+
+class DeadLetterCount(BaseModel):
+    count: int
 
 
 class DeadLetterBulkRequeueRequest(BaseModel):
@@ -508,6 +570,19 @@ class ApiKeyCreated(BaseModel):
     secret: str = Field(..., description="Shown once; store it now")
 
 
+class CurrentApiKey(BaseModel):
+    """
+    The key a request is made with
+    """
+
+    id: UUID
+    name: str
+    role: Role
+    allowed_operations: list[str] = Field(
+        ..., alias="allowedOperations", description="The operationIds this key's role may call"
+    )
+
+
 class ApiKeyList(BaseModel):
     items: list[ApiKey]
     next_cursor: str = Field(..., alias="nextCursor")
@@ -535,6 +610,17 @@ class WorkflowExecution(BaseModel):
         None,
         alias="controlHistory",
         description="Who paused, resumed or cancelled the execution, and when (shown by GET)",
+    )
+
+
+class WorkflowExecutionGraph(BaseModel):
+    execution_id: UUID = Field(..., alias="executionId")
+    workflow_id: UUID = Field(..., alias="workflowId")
+    workflow_version: int = Field(..., alias="workflowVersion")
+    workflow_name: str = Field(..., alias="workflowName")
+    status: ExecutionStatus
+    nodes: list[ExecutionGraphNode] = Field(
+        ..., description="One node per step, in the definition's order"
     )
 
 

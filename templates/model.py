@@ -112,6 +112,24 @@ class ApiField:
     read_only: bool
 
 
+# how a list's query parameter compares with its column (`x-filter: {field, op}`):
+# eq (the default) any column; gte / lt an ordered one; prefix a uuid, as a range
+# of ids so the primary key serves it
+FILTER_OPS = {
+    "eq": None,
+    "gte": {"timestamptz", "integer", "bigint", "double"},
+    "lt": {"timestamptz", "integer", "bigint", "double"},
+    "prefix": {"uuid"},
+}
+
+
+@dataclass
+class Filter:
+    param: str  # as connexion passes it (pythonic_params)
+    column: str
+    op: str  # a key of FILTER_OPS
+
+
 @dataclass
 class Resource:
     """A schema with `x-table`: a stored API resource."""
@@ -120,7 +138,7 @@ class Resource:
     module: str  # snake name, e.g. workflow_execution
     table: Table
     fields: list[ApiField]
-    filters: list[tuple[str, str]] = field(default_factory=list)  # (param, column)
+    filters: list[Filter] = field(default_factory=list)
 
     @property
     def writable(self) -> list[ApiField]:
@@ -138,6 +156,7 @@ class Parameter:
     location: str
     required: bool
     default: Any = None
+    filter: dict[str, str] | None = None  # x-filter: {field, op}
 
 
 @dataclass

@@ -7,12 +7,14 @@ from typing import Any
 
 from templates.model import (
     CRUD_VERBS,
+    FILTER_OPS,
     OPERATION_ID,
     PAGING_PARAMS,
     TAG,
     ApiField,
     ApiModel,
     Column,
+    Filter,
     Group,
     Index,
     Operation,
@@ -194,9 +196,35 @@ def _parameters(
                 p["in"],
                 bool(p.get("required")),
                 p.get("schema", {}).get("default"),
+                p.get("x-filter"),
             )
         )
     return params
+
+
+def _filters(op_id: str, resource: Resource, params: list[Parameter]) -> list[Filter]:
+    """The list's query parameters (but paging) as filters on stored columns."""
+    columns = {c.name: c for c in resource.table.columns}
+    stored = {f.api_name: f.column for f in resource.fields}
+    found: list[Filter] = []
+    for p in params:
+        if p.location != "query" or p.name in PAGING_PARAMS:
+            continue
+        spec = p.filter or {}
+        field_name, op = spec.get("field", p.name), spec.get("op", "eq")
+        column = stored.get(field_name)
+        if column is None:
+            raise SpecError(f"{op_id}: filter {p.name} is not a stored field")
+        if op not in FILTER_OPS:
+            raise SpecError(f"{op_id}: filter {p.name} has op {op!r}; one of {sorted(FILTER_OPS)}")
+        kinds = FILTER_OPS[op]
+        if kinds is not None and columns[column].kind not in kinds:
+            raise SpecError(
+                f"{op_id}: filter {p.name} ({op}) needs a column of kind "
+                f"{' or '.join(sorted(kinds))}, not {columns[column].kind}"
+            )
+        found.append(Filter(p.py_name, column, op))
+    return found
 
 
 def _identity(method: str, path: str, op: dict[str, Any]) -> tuple[str, str]:
@@ -248,13 +276,9 @@ def parse(spec: dict[str, Any]) -> ApiModel:
             body = op.get("requestBody")
             resource = resources.get(group)
             params = _parameters(spec, item, op)
-            if resource and verb == "list":
-                cols = {f.api_name: f.column for f in resource.fields}
-                for p in params:
-                    if p.location == "query" and p.name not in PAGING_PARAMS:
-                        if cols.get(p.name) is None:
-                            raise SpecError(f"{op_id}: filter {p.name} is not a stored field")
-                        resource.filters.append((p.py_name, cols[p.name]))
+            if resource and verb == "list" and not op.get("x-custom"):
+                # a custom list (x-custom) filters in its own SQL, on any field
+                resource.filters.extend(_filters(op_id, resource, params))
             custom = bool(op.get("x-custom")) or resource is None or verb not in CRUD_VERBS
             operations.append(
                 Operation(

@@ -14,6 +14,7 @@ from connexion import request
 
 from custom.auth.keys import create_key, revoke_key
 from custom.auth.security import forget_cached_keys
+from generated.operations import OPERATIONS
 from generated.repositories.api_key import serialize
 from generated.runtime import not_found, ok, parse_uuid, problem
 
@@ -39,3 +40,26 @@ async def revoke_api_key(id_: str) -> Any:
         raise not_found("ApiKey", id_)
     forget_cached_keys()
     return ok(public(record))
+
+
+def allowed_operations(role: str) -> list[str]:
+    """The operationIds a role may call: those whose `x-roles` name it (admin: all)."""
+    return sorted(
+        op_id
+        for op_id, op in OPERATIONS.items()
+        if role == "admin" or role in op.roles or not op.roles
+    )
+
+
+async def get_current_api_key() -> Any:
+    """Who is calling: clients (the console) show or disable actions by it."""
+    info = request.context.get("token_info") or {}
+    role = str(info.get("role"))
+    return ok(
+        {
+            "id": info.get("key_id"),
+            "name": info.get("sub"),
+            "role": role,
+            "allowedOperations": allowed_operations(role),
+        }
+    )

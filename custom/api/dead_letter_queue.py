@@ -62,27 +62,55 @@ def _bad_overrides(exc: Exception) -> ProblemException:
     return problem(400, "Bad Request", str(exc), "invalid-value")
 
 
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    return parse_uuid(value) if value is not None else None
+
+
 async def list_dead_letters(
     limit: int = 50,
     cursor: str | None = None,
     status: str | None = None,
     execution_id: str | None = None,
+    workflow_id: str | None = None,
     step_key: str | None = None,
+    reason: str | None = None,
 ) -> Any:
     after_at, after_id = decode_cursor(cursor) if cursor else (None, None)
     rows = await request.state.pool.fetch(
         q("dead_letter_list"),
         status,
-        parse_uuid(execution_id) if execution_id else None,
+        _uuid_or_none(execution_id),
         step_key,
         after_at,
         after_id,
         limit + 1,
+        _uuid_or_none(workflow_id),
+        reason,
     )
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
     return ok({"items": await _with_audit(rows), "nextCursor": next_cursor})
+
+
+async def count_dead_letters(
+    status: str | None = None,
+    execution_id: str | None = None,
+    workflow_id: str | None = None,
+    step_key: str | None = None,
+    reason: str | None = None,
+) -> Any:
+    """How many entries match; with status QUARANTINED, what a bulk resolution with the
+    same filter would touch (before its per-request limit)."""
+    count = await request.state.pool.fetchval(
+        q("dead_letter_count"),
+        status,
+        _uuid_or_none(execution_id),
+        _uuid_or_none(workflow_id),
+        step_key,
+        reason,
+    )
+    return ok({"count": count})
 
 
 async def get_dead_letter(id_: str) -> Any:
@@ -134,7 +162,9 @@ def _filter(body: dict[str, Any]) -> resolve.Filter:
     def uid(name: str) -> uuid.UUID | None:
         return parse_uuid(raw[name]) if raw.get(name) is not None else None
 
-    return resolve.Filter(uid("executionId"), uid("workflowId"), raw.get("stepKey"))
+    return resolve.Filter(
+        uid("executionId"), uid("workflowId"), raw.get("stepKey"), raw.get("reason")
+    )
 
 
 # entries one bulk request resolves when it names no limit (the spec's default)

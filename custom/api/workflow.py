@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from connexion import request
 from connexion.exceptions import ProblemException
 
+from custom.sql import q
 from custom.workflows.validation import WorkflowValidationError, validate_steps
 from generated.repositories.workflow import WorkflowRepository, serialize
-from generated.runtime import not_found, ok, parse_uuid, transaction
+from generated.runtime import bad_request, not_found, ok, parse_uuid, to_json, transaction
 from generated.tables import WorkflowVersionsRow
 
 
@@ -60,3 +62,49 @@ async def update_workflow(id_: str, body: dict[str, Any]) -> Any:
         row = await repo.update(current.id, {**values, "version": version})
         await _store_version(session, current.id, version, values)
         return ok(serialize(row))
+
+
+def _version_json(row: Any) -> dict[str, Any]:
+    return {
+        "workflowId": to_json(row["workflow_id"]),
+        "version": row["version"],
+        "name": row["name"],
+        "description": row["description"],
+        "steps": row["steps"],
+        "createdAt": to_json(row["created_at"]),
+    }
+
+
+def _version_cursor(cursor: str | None) -> int | None:
+    """The version a page starts below: the cursor is the last version of the page before."""
+    if cursor is None:
+        return None
+    if not cursor.isdigit() or not 0 < int(cursor) <= 2**31 - 1:
+        raise bad_request("cursor is not one this service issued")
+    return int(cursor)
+
+
+async def list_workflow_versions(id_: str, limit: int = 20, cursor: str | None = None) -> Any:
+    """Newest first; the versions stay as long as the workflow does."""
+    workflow_id = parse_uuid(id_)
+    pool = request.state.pool
+    if not await pool.fetchval(q("workflow_exists"), workflow_id):
+        raise not_found("Workflow", id_)
+    rows = await pool.fetch(
+        q("workflow_versions_page"), workflow_id, _version_cursor(cursor), limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ok(
+        {
+            "items": [_version_json(r) for r in rows],
+            "nextCursor": str(rows[-1]["version"]) if more else None,
+        }
+    )
+
+
+async def get_workflow_version(id_: str, version: int) -> Any:
+    row = await request.state.pool.fetchrow(q("workflow_version_get"), parse_uuid(id_), version)
+    if row is None:
+        raise not_found("Workflow version", f"{id_} v{version}")
+    return ok(_version_json(row))

@@ -12,7 +12,17 @@ from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q
-from generated.runtime import not_found, ok, parse_uuid, problem
+from generated.runtime import (
+    not_found,
+    ok,
+    parse_datetime,
+    parse_uuid,
+    problem,
+    to_json,
+    uuid_prefix_range,
+)
+
+EXECUTION_STATUSES = ("PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED")
 
 
 def _trace_context() -> dict[str, str] | None:
@@ -31,6 +41,62 @@ async def get_workflow_execution(id_: str) -> Any:
     if row["has_control_history"]:
         history = await pool.fetch(q("execution_audit_list"), execution_id)
     return ok({**execution_json(row), "controlHistory": [control_record_json(h) for h in history]})
+
+
+async def count_workflow_executions(
+    workflow_id: str | None = None,
+    created_after: str | None = None,
+    created_before: str | None = None,
+    id_prefix: str | None = None,
+) -> Any:
+    """Executions per status (every status present), with the list's other filters."""
+    low, high = uuid_prefix_range(id_prefix) if id_prefix is not None else (None, None)
+    rows = await request.state.pool.fetch(
+        q("executions_count_by_status"),
+        parse_uuid(workflow_id) if workflow_id is not None else None,
+        parse_datetime(created_after) if created_after is not None else None,
+        parse_datetime(created_before) if created_before is not None else None,
+        low,
+        high,
+    )
+    counts = dict.fromkeys(EXECUTION_STATUSES, 0)
+    counts.update({r["status"]: r["n"] for r in rows})
+    return ok({"counts": counts, "total": sum(counts.values())})
+
+
+def _graph_node(step: dict[str, Any], run: Any) -> dict[str, Any]:
+    return {
+        "key": step["key"],
+        "module": step["module"],
+        "dependsOn": list(step.get("dependsOn") or []),
+        "circuitBreaker": step.get("circuitBreaker"),
+        "status": run["status"] if run else None,
+        "attempts": run["attempt"] if run else 0,
+        "runId": to_json(run["id"]) if run else None,
+        "availableAt": to_json(run["available_at"]) if run else None,
+        "claimedAt": to_json(run["claimed_at"]) if run else None,
+        "finishedAt": to_json(run["finished_at"]) if run else None,
+    }
+
+
+async def get_workflow_execution_graph(id_: str) -> Any:
+    """The steps of the execution's workflow version, each with its latest run."""
+    execution_id = parse_uuid(id_)
+    pool = request.state.pool
+    head = await pool.fetchrow(q("execution_graph_head"), execution_id)
+    if head is None:
+        raise not_found("WorkflowExecution", id_)
+    latest = {r["step_key"]: r for r in await pool.fetch(q("execution_graph_runs"), execution_id)}
+    return ok(
+        {
+            "executionId": to_json(head["id"]),
+            "workflowId": to_json(head["workflow_id"]),
+            "workflowVersion": head["workflow_version"],
+            "workflowName": head["name"],
+            "status": head["status"],
+            "nodes": [_graph_node(s, latest.get(s["key"])) for s in head["steps"]],
+        }
+    )
 
 
 async def create_workflow_execution(body: dict[str, Any]) -> Any:

@@ -66,6 +66,7 @@ class Filter:
     execution_id: uuid.UUID | None = None
     workflow_id: uuid.UUID | None = None
     step_key: str | None = None
+    reason: str | None = None
 
 
 def validate_overrides(overrides: Any) -> dict[str, Any] | None:
@@ -197,7 +198,12 @@ async def matching(
     conn: asyncpg.Connection | asyncpg.Pool, where: Filter, limit: int
 ) -> list[uuid.UUID]:
     rows = await conn.fetch(
-        q("dead_letter_matching"), where.execution_id, where.workflow_id, where.step_key, limit
+        q("dead_letter_matching"),
+        where.execution_id,
+        where.workflow_id,
+        where.step_key,
+        limit,
+        where.reason,
     )
     return [r["id"] for r in rows]
 
@@ -205,7 +211,11 @@ async def matching(
 async def still_matching(conn: asyncpg.Connection | asyncpg.Pool, where: Filter) -> int:
     """QUARANTINED entries that match `where` (what a capped bulk request left)."""
     return await conn.fetchval(
-        q("dead_letter_matching_count"), where.execution_id, where.workflow_id, where.step_key
+        q("dead_letter_matching_count"),
+        where.execution_id,
+        where.workflow_id,
+        where.step_key,
+        where.reason,
     )
 
 

@@ -14,16 +14,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from generated.runtime import Page, decode_cursor, encode_cursor, to_json
+from generated.runtime import Page, decode_cursor, encode_cursor, filter_clause, to_json
 from generated.tables import RunRow
 
 Row = RunRow
 WRITABLE_FIELDS: dict[str, str] = {}
-FILTER_COLUMNS: dict[str, str] = {
-    "status": "status",
-    "execution_id": "execution_id",
-    "step_key": "step_key",
-    "module": "module",
+# query parameter → (column, how it compares: eq, gte, lt, prefix)
+FILTER_COLUMNS: dict[str, tuple[str, str]] = {
+    "status": ("status", "eq"),
+    "execution_id": ("execution_id", "eq"),
+    "step_key": ("step_key", "eq"),
+    "module": ("module", "eq"),
 }
 
 
@@ -74,7 +75,8 @@ class RunRepository:
         stmt = sa.select(Row)
         for param, value in (filters or {}).items():
             if value is not None:
-                stmt = stmt.where(getattr(Row, FILTER_COLUMNS[param]) == value)
+                column, op = FILTER_COLUMNS[param]
+                stmt = stmt.where(filter_clause(getattr(Row, column), op, value))
         if cursor:
             created_at, last_id = decode_cursor(cursor)
             stmt = stmt.where(sa.tuple_(Row.created_at, Row.id) < sa.tuple_(created_at, last_id))

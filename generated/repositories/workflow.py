@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from generated.runtime import Page, decode_cursor, encode_cursor, to_json
+from generated.runtime import Page, decode_cursor, encode_cursor, filter_clause, to_json
 from generated.tables import WorkflowRow
 
 Row = WorkflowRow
@@ -23,8 +23,9 @@ WRITABLE_FIELDS: dict[str, str] = {
     "description": "description",
     "steps": "steps",
 }
-FILTER_COLUMNS: dict[str, str] = {
-    "name": "name",
+# query parameter → (column, how it compares: eq, gte, lt, prefix)
+FILTER_COLUMNS: dict[str, tuple[str, str]] = {
+    "name": ("name", "eq"),
 }
 
 
@@ -63,7 +64,8 @@ class WorkflowRepository:
         stmt = sa.select(Row)
         for param, value in (filters or {}).items():
             if value is not None:
-                stmt = stmt.where(getattr(Row, FILTER_COLUMNS[param]) == value)
+                column, op = FILTER_COLUMNS[param]
+                stmt = stmt.where(filter_clause(getattr(Row, column), op, value))
         if cursor:
             created_at, last_id = decode_cursor(cursor)
             stmt = stmt.where(sa.tuple_(Row.created_at, Row.id) < sa.tuple_(created_at, last_id))

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from generated.runtime import Page, decode_cursor, encode_cursor, to_json
+from generated.runtime import Page, decode_cursor, encode_cursor, filter_clause, to_json
 from generated.tables import WorkflowExecutionRow
 
 Row = WorkflowExecutionRow
@@ -22,9 +22,13 @@ WRITABLE_FIELDS: dict[str, str] = {
     "workflowId": "workflow_id",
     "inputs": "inputs",
 }
-FILTER_COLUMNS: dict[str, str] = {
-    "status": "status",
-    "workflow_id": "workflow_id",
+# query parameter → (column, how it compares: eq, gte, lt, prefix)
+FILTER_COLUMNS: dict[str, tuple[str, str]] = {
+    "status": ("status", "eq"),
+    "workflow_id": ("workflow_id", "eq"),
+    "created_after": ("created_at", "gte"),
+    "created_before": ("created_at", "lt"),
+    "id_prefix": ("id", "prefix"),
 }
 
 
@@ -68,7 +72,8 @@ class WorkflowExecutionRepository:
         stmt = sa.select(Row)
         for param, value in (filters or {}).items():
             if value is not None:
-                stmt = stmt.where(getattr(Row, FILTER_COLUMNS[param]) == value)
+                column, op = FILTER_COLUMNS[param]
+                stmt = stmt.where(filter_clause(getattr(Row, column), op, value))
         if cursor:
             created_at, last_id = decode_cursor(cursor)
             stmt = stmt.where(sa.tuple_(Row.created_at, Row.id) < sa.tuple_(created_at, last_id))

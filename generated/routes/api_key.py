@@ -37,6 +37,15 @@ async def create_api_key(body) -> Any:
     raise not_implemented("createApiKey")
 
 
+async def get_current_api_key() -> Any:
+    """GET /ApiKey/current: The key this request is made with, its role and the operations that role may call"""
+    async with session_scope() as session:
+        row = await ApiKeyRepository(session).get(parse_uuid(id_))
+        if row is None:
+            raise not_found("ApiKey", id_)
+        return ok(serialize(row))
+
+
 async def get_api_key(id_) -> Any:
     """GET /ApiKey/{id}: Get a key (never its secret)"""
     async with session_scope() as session:

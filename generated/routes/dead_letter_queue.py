@@ -26,19 +26,23 @@ from generated.runtime import (
 
 
 async def list_dead_letters(
-    limit=50, cursor=None, status=None, execution_id=None, step_key=None
+    limit=50,
+    cursor=None,
+    status=None,
+    execution_id=None,
+    workflow_id=None,
+    step_key=None,
+    reason=None,
 ) -> Any:
     """GET /DeadLetterQueue: List dead-letter entries"""
-    filters = {
-        "status": status,
-        "execution_id": execution_id,
-        "step_key": step_key,
-    }
-    async with session_scope() as session:
-        page = await DeadLetterQueueRepository(session).list(
-            limit=limit, cursor=cursor, filters=filters
-        )
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    raise not_implemented("listDeadLetters")
+
+
+async def count_dead_letters(
+    status=None, execution_id=None, workflow_id=None, step_key=None, reason=None
+) -> Any:
+    """GET /DeadLetterQueue/count: How many entries match the filter (what a bulk resolution with it would touch, with status QUARANTINED)"""
+    raise not_implemented("countDeadLetters")
 
 
 async def get_dead_letter(id_) -> Any:

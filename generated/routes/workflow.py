@@ -64,3 +64,22 @@ async def delete_workflow(id_) -> Any:
         if not await WorkflowRepository(session).delete(parse_uuid(id_)):
             raise not_found("Workflow", id_)
     return no_content()
+
+
+async def list_workflow_versions(id_, limit=20, cursor=None) -> Any:
+    """GET /Workflow/{id}/versions: Every stored version of a workflow, newest first"""
+    filters = {
+        "name": name,
+    }
+    async with session_scope() as session:
+        page = await WorkflowRepository(session).list(limit=limit, cursor=cursor, filters=filters)
+        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+
+
+async def get_workflow_version(id_, version) -> Any:
+    """GET /Workflow/{id}/versions/{version}: One stored version of a workflow (executions keep the version they started with)"""
+    async with session_scope() as session:
+        row = await WorkflowRepository(session).get(parse_uuid(id_))
+        if row is None:
+            raise not_found("Workflow", id_)
+        return ok(serialize(row))

@@ -27,11 +27,22 @@ from generated.runtime import (
 )
 
 
-async def list_workflow_executions(limit=50, cursor=None, status=None, workflow_id=None) -> Any:
+async def list_workflow_executions(
+    limit=50,
+    cursor=None,
+    status=None,
+    workflow_id=None,
+    created_after=None,
+    created_before=None,
+    id_prefix=None,
+) -> Any:
     """GET /WorkflowExecution: List executions"""
     filters = {
         "status": status,
         "workflow_id": workflow_id,
+        "created_after": created_after,
+        "created_before": created_before,
+        "id_prefix": id_prefix,
     }
     async with session_scope() as session:
         page = await WorkflowExecutionRepository(session).list(
@@ -47,8 +58,24 @@ async def create_workflow_execution(body) -> Any:
         return ok(serialize(row), 201)
 
 
+async def count_workflow_executions(
+    workflow_id=None, created_after=None, created_before=None, id_prefix=None
+) -> Any:
+    """GET /WorkflowExecution/counts: How many executions are in each status (the list's filters but status)"""
+    raise not_implemented("countWorkflowExecutions")
+
+
 async def get_workflow_execution(id_) -> Any:
     """GET /WorkflowExecution/{id}: Get an execution"""
+    async with session_scope() as session:
+        row = await WorkflowExecutionRepository(session).get(parse_uuid(id_))
+        if row is None:
+            raise not_found("WorkflowExecution", id_)
+        return ok(serialize(row))
+
+
+async def get_workflow_execution_graph(id_) -> Any:
+    """GET /WorkflowExecution/{id}/graph: The execution's steps as a DAG, each with the state of its latest run"""
     async with session_scope() as session:
         row = await WorkflowExecutionRepository(session).get(parse_uuid(id_))
         if row is None:

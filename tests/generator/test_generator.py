@@ -126,7 +126,13 @@ def test_the_small_spec_parses_into_the_expected_model() -> None:
     api = parse(small_spec())
     assert [t.name for t in api.tables] == ["gen_owners", "gen_widgets", "gen_widget_events"]
     widget = next(r for r in api.resources if r.name == "Widget")
-    assert widget.filters == [("color", "color"), ("owner_id", "owner_id")]
+    assert [(f.param, f.column, f.op) for f in widget.filters] == [
+        ("color", "color", "eq"),
+        ("owner_id", "owner_id", "eq"),
+        ("made_after", "created_at", "gte"),
+        ("made_before", "created_at", "lt"),
+        ("id_prefix", "id", "prefix"),
+    ]
     cols = {c.name: c for c in widget.table.columns}
     assert "shinyness" not in cols  # x-db stored: false
     assert cols["secret_note"].api_name is None  # storage-only column
@@ -210,6 +216,30 @@ def _broken(change: Any) -> dict[str, Any]:
             "filter nope is not a stored field",
         ),
         (
+            lambda s: s["paths"]["/Widget"]["get"]["parameters"].append(
+                {"name": "x", "in": "query", "x-filter": {"field": "nope", "op": "gte"}}
+            ),
+            "filter x is not a stored field",
+        ),
+        (
+            lambda s: s["paths"]["/Widget"]["get"]["parameters"].append(
+                {"name": "x", "in": "query", "x-filter": {"field": "name", "op": "like"}}
+            ),
+            "filter x has op 'like'",
+        ),
+        (
+            lambda s: s["paths"]["/Widget"]["get"]["parameters"].append(
+                {"name": "x", "in": "query", "x-filter": {"field": "name", "op": "prefix"}}
+            ),
+            "filter x (prefix) needs a column of kind uuid, not text",
+        ),
+        (
+            lambda s: s["paths"]["/Widget"]["get"]["parameters"].append(
+                {"name": "x", "in": "query", "x-filter": {"field": "name", "op": "gte"}}
+            ),
+            "filter x (gte) needs a column of kind bigint or double or integer or timestamptz",
+        ),
+        (
             lambda s: s["components"]["schemas"]["Owner"]["properties"].pop("id"),
             "Owner: a stored resource needs an `id` property",
         ),
@@ -226,6 +256,10 @@ def _broken(change: Any) -> dict[str, Any]:
         "same-handler-name",
         "unstored-filter",
         "unknown-filter",
+        "unknown-filter-field",
+        "unknown-filter-op",
+        "prefix-on-text",
+        "range-on-text",
         "no-id",
         "no-2xx",
     ],
@@ -351,6 +385,25 @@ ROUND_TRIP = textwrap.dedent(
             out["by_owner"] = [w.name for w in by_owner.items]
             by_color = await repo.list(limit=10, filters={"color": "green", "owner_id": None})
             out["by_color"] = [w.name for w in by_color.items]
+            w2 = next(w for w in (await repo.list(limit=10)).items if w.name == "w2")
+            at = w2.created_at.isoformat()
+            since = await repo.list(limit=10, filters={"made_after": at})
+            out["made_after"] = [w.name for w in since.items]
+            before = await repo.list(limit=10, filters={"made_before": at})
+            out["made_before"] = [w.name for w in before.items]
+            for n in (1, 8, 13, 32):  # dashes or not, any length up to the whole id
+                digits = row.id.hex[:n]
+                hits = await repo.list(limit=10, filters={"id_prefix": digits.upper()})
+                out[f"prefix_{n}"] = [w.name for w in hits.items]
+            whole = await repo.list(limit=10, filters={"id_prefix": str(w2.id)})
+            out["prefix_whole"] = [w.name for w in whole.items]
+            errors = []
+            for name, bad in (("id_prefix", "xyz"), ("id_prefix", "-"), ("made_after", "soon")):
+                try:
+                    await repo.list(limit=10, filters={name: bad})
+                except Exception as exc:
+                    errors.append(getattr(exc, "status_code", None))
+            out["bad_filters"] = errors
         async with maker() as session, session.begin():
             repo = WidgetRepository(session)
             updated = await repo.update(row.id, {"weight": 2.0})
@@ -403,6 +456,11 @@ async def test_generated_tables_and_repository_round_trip_a_row(
     assert out["page1"] == ["w2"] and out["cursor_ok"] is True
     assert out["page2"] == ["w1"] and out["page2_cursor"] is None
     assert out["by_owner"] == ["w1"] and out["by_color"] == ["w2"]
+    assert out["made_after"] == ["w2"] and out["made_before"] == ["w1"]
+    assert out["prefix_32"] == ["w1"] and out["prefix_13"] == ["w1"]
+    assert "w1" in out["prefix_1"] and "w1" in out["prefix_8"]
+    assert out["prefix_whole"] == ["w2"]
+    assert out["bad_filters"] == [400, 400, 400]
     assert out["updated"]["weight"] == 2.0 and out["updated"]["name"] == "w1"
     assert out["updated"]["updatedAt"] >= created["updatedAt"]
     assert out["deleted"] is True and out["deleted_again"] is False

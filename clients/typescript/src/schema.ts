@@ -84,6 +84,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Workflow/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /** Every stored version of a workflow, newest first */
+        get: operations["listWorkflowVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Workflow/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                version: number;
+            };
+            cookie?: never;
+        };
+        /** One stored version of a workflow (executions keep the version they started with) */
+        get: operations["getWorkflowVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/WorkflowExecution": {
         parameters: {
             query?: never;
@@ -107,6 +146,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/WorkflowExecution/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many executions are in each status (the list's filters but status) */
+        get: operations["countWorkflowExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/WorkflowExecution/{id}": {
         parameters: {
             query?: never;
@@ -118,6 +174,30 @@ export interface paths {
         };
         /** Get an execution */
         get: operations["getWorkflowExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/WorkflowExecution/{id}/graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The execution's steps as a DAG, each with the state of its latest run
+         * @description The steps of the workflow version the execution started with (edges are
+         *     `dependsOn`), each with its latest run's status, attempt and times; a step
+         *     that has no run yet has `status: null`.
+         */
+        get: operations["getWorkflowExecutionGraph"];
         put?: never;
         post?: never;
         delete?: never;
@@ -350,6 +430,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/DeadLetterQueue/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many entries match the filter (what a bulk resolution with it would touch, with status QUARANTINED) */
+        get: operations["countDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/DeadLetterQueue/{id}": {
         parameters: {
             query?: never;
@@ -515,6 +612,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ApiKey/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key this request is made with, its role and the operations that role may call */
+        get: operations["getCurrentApiKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ApiKey/{id}": {
         parameters: {
             query?: never;
@@ -561,6 +675,8 @@ export interface components {
         /** @enum {string} */
         DeadLetterStatus: "QUARANTINED" | "REQUEUED" | "DISCARDED";
         /** @enum {string} */
+        DeadLetterReason: "permanent_error" | "attempts_exhausted" | "lease_expired";
+        /** @enum {string} */
         BreakerState: "CLOSED" | "OPEN" | "HALF_OPEN";
         /** @enum {string} */
         Role: "viewer" | "runner" | "operator" | "admin";
@@ -606,6 +722,21 @@ export interface components {
             /** Format: date-time */
             readonly updatedAt?: string;
         };
+        /** @description One immutable version of a workflow, as it was saved */
+        WorkflowVersion: {
+            /** Format: uuid */
+            workflowId: string;
+            version: number;
+            name: string;
+            description?: string | null;
+            steps: components["schemas"]["Step"][];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WorkflowVersionList: {
+            items: components["schemas"]["WorkflowVersion"][];
+            nextCursor: string | null;
+        };
         WorkflowList: {
             items: components["schemas"]["Workflow"][];
             nextCursor: string | null;
@@ -633,6 +764,50 @@ export interface components {
             readonly finishedAt?: string | null;
             /** @description Who paused, resumed or cancelled the execution, and when (shown by GET) */
             readonly controlHistory?: components["schemas"]["ExecutionControlRecord"][];
+        };
+        WorkflowExecutionCounts: {
+            /** @description Executions per status; every status is present */
+            counts: {
+                PENDING: number;
+                RUNNING: number;
+                PAUSED: number;
+                COMPLETED: number;
+                FAILED: number;
+                CANCELLED: number;
+            };
+            total: number;
+        };
+        WorkflowExecutionGraph: {
+            /** Format: uuid */
+            executionId: string;
+            /** Format: uuid */
+            workflowId: string;
+            workflowVersion: number;
+            workflowName: string;
+            status: components["schemas"]["ExecutionStatus"];
+            /** @description One node per step, in the definition's order */
+            nodes: components["schemas"]["ExecutionGraphNode"][];
+        };
+        ExecutionGraphNode: {
+            key: string;
+            module: string;
+            dependsOn: string[];
+            circuitBreaker?: string | null;
+            /** @description The latest run's status; null while the step has no run */
+            status: components["schemas"]["RunStatus"] | null;
+            /** @description The latest run's attempt number (0: no run yet) */
+            attempts: number;
+            /**
+             * Format: uuid
+             * @description The latest run
+             */
+            runId?: string | null;
+            /** Format: date-time */
+            availableAt?: string | null;
+            /** Format: date-time */
+            claimedAt?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
         };
         ExecutionControlRecord: {
             /** @enum {string} */
@@ -840,6 +1015,10 @@ export interface components {
             /** Format: uuid */
             workflowId?: string;
             stepKey?: string;
+            reason?: components["schemas"]["DeadLetterReason"];
+        };
+        DeadLetterCount: {
+            count: number;
         };
         DeadLetterBulkRequeueRequest: {
             filter: components["schemas"]["DeadLetterFilter"];
@@ -924,6 +1103,15 @@ export interface components {
             readonly lastUsedAt?: string | null;
             /** @description Shown once; store it now */
             readonly secret: string;
+        };
+        /** @description The key a request is made with */
+        CurrentApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description The operationIds this key's role may call */
+            allowedOperations: string[];
         };
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
@@ -1028,6 +1216,12 @@ export interface components {
         limit: number;
         /** @description Opaque cursor from the previous page's `nextCursor` */
         cursor: string;
+        /** @description Only those created at or after this time */
+        createdAfter: string;
+        /** @description Only those created before this time */
+        createdBefore: string;
+        /** @description Only those whose id starts with these hexadecimal digits (dashes optional): a whole id, or the first characters of one as the console shows them */
+        idPrefix: string;
     };
     requestBodies: never;
     headers: never;
@@ -1240,6 +1434,66 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listWorkflowVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWorkflowVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
     listWorkflowExecutions: {
         parameters: {
             query?: {
@@ -1249,6 +1503,12 @@ export interface operations {
                 cursor?: components["parameters"]["cursor"];
                 status?: components["schemas"]["ExecutionStatus"];
                 workflowId?: string;
+                /** @description Only those created at or after this time */
+                createdAfter?: components["parameters"]["createdAfter"];
+                /** @description Only those created before this time */
+                createdBefore?: components["parameters"]["createdBefore"];
+                /** @description Only those whose id starts with these hexadecimal digits (dashes optional): a whole id, or the first characters of one as the console shows them */
+                idPrefix?: components["parameters"]["idPrefix"];
             };
             header?: never;
             path?: never;
@@ -1315,6 +1575,38 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    countWorkflowExecutions: {
+        parameters: {
+            query?: {
+                workflowId?: string;
+                /** @description Only those created at or after this time */
+                createdAfter?: components["parameters"]["createdAfter"];
+                /** @description Only those created before this time */
+                createdBefore?: components["parameters"]["createdBefore"];
+                /** @description Only those whose id starts with these hexadecimal digits (dashes optional): a whole id, or the first characters of one as the console shows them */
+                idPrefix?: components["parameters"]["idPrefix"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A count for every status (0 when none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecutionCounts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
     getWorkflowExecution: {
         parameters: {
             query?: never;
@@ -1333,6 +1625,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowExecution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWorkflowExecutionGraph: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The graph */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecutionGraph"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1696,7 +2015,9 @@ export interface operations {
                 cursor?: components["parameters"]["cursor"];
                 status?: components["schemas"]["DeadLetterStatus"];
                 executionId?: string;
+                workflowId?: string;
                 stepKey?: string;
+                reason?: components["schemas"]["DeadLetterReason"];
             };
             header?: never;
             path?: never;
@@ -1711,6 +2032,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeadLetterQueueList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    countDeadLetters: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeadLetterStatus"];
+                executionId?: string;
+                workflowId?: string;
+                stepKey?: string;
+                reason?: components["schemas"]["DeadLetterReason"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterCount"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2056,6 +2407,29 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getCurrentApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Problem"];
         };
     };

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from connexion import request
 from connexion.exceptions import ProblemException
+from sqlalchemy import DateTime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
@@ -78,6 +79,41 @@ def to_json(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
+
+
+def parse_datetime(value: Any) -> datetime.datetime:
+    """An RFC 3339 time with its zone (the spec's date-time); anything else is a 400."""
+    if isinstance(value, datetime.datetime):
+        return value
+    try:
+        at = datetime.datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"{value!r} is not an RFC 3339 date-time") from None
+    if at.tzinfo is None:
+        raise bad_request(f"{value!r} has no time zone")
+    return at
+
+
+def uuid_prefix_range(prefix: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """The lowest and highest ids that start with these hex digits (dashes ignored)."""
+    digits = str(prefix).replace("-", "").lower()
+    if not 0 < len(digits) <= 32 or any(c not in "0123456789abcdef" for c in digits):
+        raise bad_request(f"{prefix!r} is not the beginning of a UUID")
+    return uuid.UUID(digits.ljust(32, "0")), uuid.UUID(digits.ljust(32, "f"))
+
+
+def filter_clause(column: Any, op: str, value: Any) -> Any:
+    """A list filter as a WHERE clause (ops of the spec's `x-filter`)."""
+    if op == "prefix":
+        low, high = uuid_prefix_range(value)
+        return column.between(low, high)
+    if isinstance(column.type, DateTime):
+        value = parse_datetime(value)
+    if op == "gte":
+        return column >= value
+    if op == "lt":
+        return column < value
+    return column == value
 
 
 def encode_cursor(created_at: datetime.datetime, id_: uuid.UUID) -> str:

@@ -7,6 +7,7 @@ from .breaker_state import BreakerState
 from .circuit_breaker_state import CircuitBreakerState
 from .circuit_breaker_state_list import CircuitBreakerStateList
 from .circuit_breaker_thresholds import CircuitBreakerThresholds
+from .current_api_key import CurrentApiKey
 from .dead_letter_audit_record import DeadLetterAuditRecord
 from .dead_letter_audit_record_action import DeadLetterAuditRecordAction
 from .dead_letter_audit_record_changes_type_0 import DeadLetterAuditRecordChangesType0
@@ -16,6 +17,7 @@ from .dead_letter_bulk_requeue_request_input_overrides import (
     DeadLetterBulkRequeueRequestInputOverrides,
 )
 from .dead_letter_bulk_result import DeadLetterBulkResult
+from .dead_letter_count import DeadLetterCount
 from .dead_letter_discard_request import DeadLetterDiscardRequest
 from .dead_letter_filter import DeadLetterFilter
 from .dead_letter_queue import DeadLetterQueue
@@ -23,11 +25,13 @@ from .dead_letter_queue_config import DeadLetterQueueConfig
 from .dead_letter_queue_error_type_0 import DeadLetterQueueErrorType0
 from .dead_letter_queue_inputs import DeadLetterQueueInputs
 from .dead_letter_queue_list import DeadLetterQueueList
+from .dead_letter_reason import DeadLetterReason
 from .dead_letter_requeue_request import DeadLetterRequeueRequest
 from .dead_letter_requeue_request_input_overrides import DeadLetterRequeueRequestInputOverrides
 from .dead_letter_status import DeadLetterStatus
 from .execution_control_record import ExecutionControlRecord
 from .execution_control_record_action import ExecutionControlRecordAction
+from .execution_graph_node import ExecutionGraphNode
 from .execution_status import ExecutionStatus
 from .health import Health
 from .health_database import HealthDatabase
@@ -60,11 +64,16 @@ from .step_config import StepConfig
 from .step_inputs import StepInputs
 from .workflow import Workflow
 from .workflow_execution import WorkflowExecution
+from .workflow_execution_counts import WorkflowExecutionCounts
+from .workflow_execution_counts_counts import WorkflowExecutionCountsCounts
 from .workflow_execution_error_type_0 import WorkflowExecutionErrorType0
+from .workflow_execution_graph import WorkflowExecutionGraph
 from .workflow_execution_inputs import WorkflowExecutionInputs
 from .workflow_execution_list import WorkflowExecutionList
 from .workflow_execution_outputs_type_0 import WorkflowExecutionOutputsType0
 from .workflow_list import WorkflowList
+from .workflow_version import WorkflowVersion
+from .workflow_version_list import WorkflowVersionList
 
 __all__ = (
     "ApiKey",
@@ -74,6 +83,7 @@ __all__ = (
     "CircuitBreakerState",
     "CircuitBreakerStateList",
     "CircuitBreakerThresholds",
+    "CurrentApiKey",
     "DeadLetterAuditRecord",
     "DeadLetterAuditRecordAction",
     "DeadLetterAuditRecordChangesType0",
@@ -81,6 +91,7 @@ __all__ = (
     "DeadLetterBulkRequeueRequest",
     "DeadLetterBulkRequeueRequestInputOverrides",
     "DeadLetterBulkResult",
+    "DeadLetterCount",
     "DeadLetterDiscardRequest",
     "DeadLetterFilter",
     "DeadLetterQueue",
@@ -88,11 +99,13 @@ __all__ = (
     "DeadLetterQueueErrorType0",
     "DeadLetterQueueInputs",
     "DeadLetterQueueList",
+    "DeadLetterReason",
     "DeadLetterRequeueRequest",
     "DeadLetterRequeueRequestInputOverrides",
     "DeadLetterStatus",
     "ExecutionControlRecord",
     "ExecutionControlRecordAction",
+    "ExecutionGraphNode",
     "ExecutionStatus",
     "Health",
     "HealthDatabase",
@@ -125,9 +138,14 @@ __all__ = (
     "StepInputs",
     "Workflow",
     "WorkflowExecution",
+    "WorkflowExecutionCounts",
+    "WorkflowExecutionCountsCounts",
     "WorkflowExecutionErrorType0",
+    "WorkflowExecutionGraph",
     "WorkflowExecutionInputs",
     "WorkflowExecutionList",
     "WorkflowExecutionOutputsType0",
     "WorkflowList",
+    "WorkflowVersion",
+    "WorkflowVersionList",
 )

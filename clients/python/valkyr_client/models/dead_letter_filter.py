@@ -6,6 +6,7 @@ from uuid import UUID
 
 from attrs import define as _attrs_define
 
+from ..models.dead_letter_reason import DeadLetterReason
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DeadLetterFilter")
@@ -19,11 +20,13 @@ class DeadLetterFilter:
         execution_id (UUID | Unset):
         workflow_id (UUID | Unset):
         step_key (str | Unset):
+        reason (DeadLetterReason | Unset):
     """
 
     execution_id: UUID | Unset = UNSET
     workflow_id: UUID | Unset = UNSET
     step_key: str | Unset = UNSET
+    reason: DeadLetterReason | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         execution_id: str | Unset = UNSET
@@ -36,6 +39,10 @@ class DeadLetterFilter:
 
         step_key = self.step_key
 
+        reason: str | Unset = UNSET
+        if not isinstance(self.reason, Unset):
+            reason = self.reason.value
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -45,6 +52,8 @@ class DeadLetterFilter:
             field_dict["workflowId"] = workflow_id
         if step_key is not UNSET:
             field_dict["stepKey"] = step_key
+        if reason is not UNSET:
+            field_dict["reason"] = reason
 
         return field_dict
 
@@ -67,10 +76,18 @@ class DeadLetterFilter:
 
         step_key = d.pop("stepKey", UNSET)
 
+        _reason = d.pop("reason", UNSET)
+        reason: DeadLetterReason | Unset
+        if isinstance(_reason, Unset):
+            reason = UNSET
+        else:
+            reason = DeadLetterReason(_reason)
+
         dead_letter_filter = cls(
             execution_id=execution_id,
             workflow_id=workflow_id,
             step_key=step_key,
+            reason=reason,
         )
 
         return dead_letter_filter

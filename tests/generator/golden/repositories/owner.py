@@ -14,15 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from generated.runtime import Page, decode_cursor, encode_cursor, to_json
+from generated.runtime import Page, decode_cursor, encode_cursor, filter_clause, to_json
 from generated.tables import OwnerRow
 
 Row = OwnerRow
 WRITABLE_FIELDS: dict[str, str] = {
     "name": "name",
 }
-FILTER_COLUMNS: dict[str, str] = {
-    "name": "name",
+# query parameter → (column, how it compares: eq, gte, lt, prefix)
+FILTER_COLUMNS: dict[str, tuple[str, str]] = {
+    "name": ("name", "eq"),
 }
 
 
@@ -57,7 +58,8 @@ class OwnerRepository:
         stmt = sa.select(Row)
         for param, value in (filters or {}).items():
             if value is not None:
-                stmt = stmt.where(getattr(Row, FILTER_COLUMNS[param]) == value)
+                column, op = FILTER_COLUMNS[param]
+                stmt = stmt.where(filter_clause(getattr(Row, column), op, value))
         if cursor:
             created_at, last_id = decode_cursor(cursor)
             stmt = stmt.where(sa.tuple_(Row.created_at, Row.id) < sa.tuple_(created_at, last_id))

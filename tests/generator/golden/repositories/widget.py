@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from generated.runtime import Page, decode_cursor, encode_cursor, to_json
+from generated.runtime import Page, decode_cursor, encode_cursor, filter_clause, to_json
 from generated.tables import WidgetRow
 
 Row = WidgetRow
@@ -28,9 +28,13 @@ WRITABLE_FIELDS: dict[str, str] = {
     "attributes": "attributes",
     "fragile": "fragile",
 }
-FILTER_COLUMNS: dict[str, str] = {
-    "color": "color",
-    "owner_id": "owner_id",
+# query parameter → (column, how it compares: eq, gte, lt, prefix)
+FILTER_COLUMNS: dict[str, tuple[str, str]] = {
+    "color": ("color", "eq"),
+    "owner_id": ("owner_id", "eq"),
+    "made_after": ("created_at", "gte"),
+    "made_before": ("created_at", "lt"),
+    "id_prefix": ("id", "prefix"),
 }
 
 
@@ -73,7 +77,8 @@ class WidgetRepository:
         stmt = sa.select(Row)
         for param, value in (filters or {}).items():
             if value is not None:
-                stmt = stmt.where(getattr(Row, FILTER_COLUMNS[param]) == value)
+                column, op = FILTER_COLUMNS[param]
+                stmt = stmt.where(filter_clause(getattr(Row, column), op, value))
         if cursor:
             created_at, last_id = decode_cursor(cursor)
             stmt = stmt.where(sa.tuple_(Row.created_at, Row.id) < sa.tuple_(created_at, last_id))

@@ -24,11 +24,22 @@ from generated.runtime import (
 )
 
 
-async def list_widgets(limit=20, cursor=None, color=None, owner_id=None) -> Any:
+async def list_widgets(
+    limit=20,
+    cursor=None,
+    color=None,
+    owner_id=None,
+    made_after=None,
+    made_before=None,
+    id_prefix=None,
+) -> Any:
     """GET /Widget: List widgets"""
     filters = {
         "color": color,
         "owner_id": owner_id,
+        "made_after": made_after,
+        "made_before": made_before,
+        "id_prefix": id_prefix,
     }
     async with session_scope() as session:
         page = await WidgetRepository(session).list(limit=limit, cursor=cursor, filters=filters)

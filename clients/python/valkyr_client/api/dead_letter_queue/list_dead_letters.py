@@ -6,6 +6,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.dead_letter_queue_list import DeadLetterQueueList
+from ...models.dead_letter_reason import DeadLetterReason
 from ...models.dead_letter_status import DeadLetterStatus
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -17,7 +18,9 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     status: DeadLetterStatus | Unset = UNSET,
     execution_id: UUID | Unset = UNSET,
+    workflow_id: UUID | Unset = UNSET,
     step_key: str | Unset = UNSET,
+    reason: DeadLetterReason | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -37,7 +40,18 @@ def _get_kwargs(
         json_execution_id = str(execution_id)
     params["executionId"] = json_execution_id
 
+    json_workflow_id: str | Unset = UNSET
+    if not isinstance(workflow_id, Unset):
+        json_workflow_id = str(workflow_id)
+    params["workflowId"] = json_workflow_id
+
     params["stepKey"] = step_key
+
+    json_reason: str | Unset = UNSET
+    if not isinstance(reason, Unset):
+        json_reason = reason.value
+
+    params["reason"] = json_reason
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -96,7 +110,9 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     status: DeadLetterStatus | Unset = UNSET,
     execution_id: UUID | Unset = UNSET,
+    workflow_id: UUID | Unset = UNSET,
     step_key: str | Unset = UNSET,
+    reason: DeadLetterReason | Unset = UNSET,
 ) -> Response[DeadLetterQueueList | Problem]:
     """List dead-letter entries
 
@@ -105,7 +121,9 @@ def sync_detailed(
         cursor (str | Unset):
         status (DeadLetterStatus | Unset):
         execution_id (UUID | Unset):
+        workflow_id (UUID | Unset):
         step_key (str | Unset):
+        reason (DeadLetterReason | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,7 +138,9 @@ def sync_detailed(
         cursor=cursor,
         status=status,
         execution_id=execution_id,
+        workflow_id=workflow_id,
         step_key=step_key,
+        reason=reason,
     )
 
     response = client.get_httpx_client().request(
@@ -137,7 +157,9 @@ def sync(
     cursor: str | Unset = UNSET,
     status: DeadLetterStatus | Unset = UNSET,
     execution_id: UUID | Unset = UNSET,
+    workflow_id: UUID | Unset = UNSET,
     step_key: str | Unset = UNSET,
+    reason: DeadLetterReason | Unset = UNSET,
 ) -> DeadLetterQueueList | Problem | None:
     """List dead-letter entries
 
@@ -146,7 +168,9 @@ def sync(
         cursor (str | Unset):
         status (DeadLetterStatus | Unset):
         execution_id (UUID | Unset):
+        workflow_id (UUID | Unset):
         step_key (str | Unset):
+        reason (DeadLetterReason | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +186,9 @@ def sync(
         cursor=cursor,
         status=status,
         execution_id=execution_id,
+        workflow_id=workflow_id,
         step_key=step_key,
+        reason=reason,
     ).parsed
 
 
@@ -173,7 +199,9 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     status: DeadLetterStatus | Unset = UNSET,
     execution_id: UUID | Unset = UNSET,
+    workflow_id: UUID | Unset = UNSET,
     step_key: str | Unset = UNSET,
+    reason: DeadLetterReason | Unset = UNSET,
 ) -> Response[DeadLetterQueueList | Problem]:
     """List dead-letter entries
 
@@ -182,7 +210,9 @@ async def asyncio_detailed(
         cursor (str | Unset):
         status (DeadLetterStatus | Unset):
         execution_id (UUID | Unset):
+        workflow_id (UUID | Unset):
         step_key (str | Unset):
+        reason (DeadLetterReason | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,7 +227,9 @@ async def asyncio_detailed(
         cursor=cursor,
         status=status,
         execution_id=execution_id,
+        workflow_id=workflow_id,
         step_key=step_key,
+        reason=reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -212,7 +244,9 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     status: DeadLetterStatus | Unset = UNSET,
     execution_id: UUID | Unset = UNSET,
+    workflow_id: UUID | Unset = UNSET,
     step_key: str | Unset = UNSET,
+    reason: DeadLetterReason | Unset = UNSET,
 ) -> DeadLetterQueueList | Problem | None:
     """List dead-letter entries
 
@@ -221,7 +255,9 @@ async def asyncio(
         cursor (str | Unset):
         status (DeadLetterStatus | Unset):
         execution_id (UUID | Unset):
+        workflow_id (UUID | Unset):
         step_key (str | Unset):
+        reason (DeadLetterReason | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -238,6 +274,8 @@ async def asyncio(
             cursor=cursor,
             status=status,
             execution_id=execution_id,
+            workflow_id=workflow_id,
             step_key=step_key,
+            reason=reason,
         )
     ).parsed

@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,9 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     status: ExecutionStatus | Unset = UNSET,
     workflow_id: UUID | Unset = UNSET,
+    created_after: datetime.datetime | Unset = UNSET,
+    created_before: datetime.datetime | Unset = UNSET,
+    id_prefix: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -35,6 +39,18 @@ def _get_kwargs(
     if not isinstance(workflow_id, Unset):
         json_workflow_id = str(workflow_id)
     params["workflowId"] = json_workflow_id
+
+    json_created_after: str | Unset = UNSET
+    if not isinstance(created_after, Unset):
+        json_created_after = created_after.isoformat()
+    params["createdAfter"] = json_created_after
+
+    json_created_before: str | Unset = UNSET
+    if not isinstance(created_before, Unset):
+        json_created_before = created_before.isoformat()
+    params["createdBefore"] = json_created_before
+
+    params["idPrefix"] = id_prefix
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -93,6 +109,9 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     status: ExecutionStatus | Unset = UNSET,
     workflow_id: UUID | Unset = UNSET,
+    created_after: datetime.datetime | Unset = UNSET,
+    created_before: datetime.datetime | Unset = UNSET,
+    id_prefix: str | Unset = UNSET,
 ) -> Response[Problem | WorkflowExecutionList]:
     """List executions
 
@@ -101,6 +120,9 @@ def sync_detailed(
         cursor (str | Unset):
         status (ExecutionStatus | Unset):
         workflow_id (UUID | Unset):
+        created_after (datetime.datetime | Unset):
+        created_before (datetime.datetime | Unset):
+        id_prefix (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,6 +137,9 @@ def sync_detailed(
         cursor=cursor,
         status=status,
         workflow_id=workflow_id,
+        created_after=created_after,
+        created_before=created_before,
+        id_prefix=id_prefix,
     )
 
     response = client.get_httpx_client().request(
@@ -131,6 +156,9 @@ def sync(
     cursor: str | Unset = UNSET,
     status: ExecutionStatus | Unset = UNSET,
     workflow_id: UUID | Unset = UNSET,
+    created_after: datetime.datetime | Unset = UNSET,
+    created_before: datetime.datetime | Unset = UNSET,
+    id_prefix: str | Unset = UNSET,
 ) -> Problem | WorkflowExecutionList | None:
     """List executions
 
@@ -139,6 +167,9 @@ def sync(
         cursor (str | Unset):
         status (ExecutionStatus | Unset):
         workflow_id (UUID | Unset):
+        created_after (datetime.datetime | Unset):
+        created_before (datetime.datetime | Unset):
+        id_prefix (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,6 +185,9 @@ def sync(
         cursor=cursor,
         status=status,
         workflow_id=workflow_id,
+        created_after=created_after,
+        created_before=created_before,
+        id_prefix=id_prefix,
     ).parsed
 
 
@@ -164,6 +198,9 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     status: ExecutionStatus | Unset = UNSET,
     workflow_id: UUID | Unset = UNSET,
+    created_after: datetime.datetime | Unset = UNSET,
+    created_before: datetime.datetime | Unset = UNSET,
+    id_prefix: str | Unset = UNSET,
 ) -> Response[Problem | WorkflowExecutionList]:
     """List executions
 
@@ -172,6 +209,9 @@ async def asyncio_detailed(
         cursor (str | Unset):
         status (ExecutionStatus | Unset):
         workflow_id (UUID | Unset):
+        created_after (datetime.datetime | Unset):
+        created_before (datetime.datetime | Unset):
+        id_prefix (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,6 +226,9 @@ async def asyncio_detailed(
         cursor=cursor,
         status=status,
         workflow_id=workflow_id,
+        created_after=created_after,
+        created_before=created_before,
+        id_prefix=id_prefix,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -200,6 +243,9 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     status: ExecutionStatus | Unset = UNSET,
     workflow_id: UUID | Unset = UNSET,
+    created_after: datetime.datetime | Unset = UNSET,
+    created_before: datetime.datetime | Unset = UNSET,
+    id_prefix: str | Unset = UNSET,
 ) -> Problem | WorkflowExecutionList | None:
     """List executions
 
@@ -208,6 +254,9 @@ async def asyncio(
         cursor (str | Unset):
         status (ExecutionStatus | Unset):
         workflow_id (UUID | Unset):
+        created_after (datetime.datetime | Unset):
+        created_before (datetime.datetime | Unset):
+        id_prefix (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,5 +273,8 @@ async def asyncio(
             cursor=cursor,
             status=status,
             workflow_id=workflow_id,
+            created_after=created_after,
+            created_before=created_before,
+            id_prefix=id_prefix,
         )
     ).parsed
