@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..client import Client
-from ..models import Run
-from ..types import Unset
 from . import protocol
 from .context import Context
 from .errors import PermanentError
@@ -57,13 +55,6 @@ class _Held:
 
 def _error(exc: BaseException) -> dict[str, str]:
     return {"message": (str(exc) or type(exc).__name__)[:10_000], "type": type(exc).__name__[:200]}
-
-
-def _plain(value: Any) -> Any:
-    """A generated model's free-form object as a dict ({} when absent)."""
-    if value is None or isinstance(value, Unset):
-        return {}
-    return value.to_dict() if hasattr(value, "to_dict") else value
 
 
 class _Backoff:
@@ -244,26 +235,26 @@ class Worker:
                 # a claim leaves the lease with at least 90% of its length (run_claim)
                 self._lease_deadline = max(self._lease_deadline, sent + 0.9 * self.lease_seconds)
             if self._stopping.is_set():  # claimed while a stop began: the drain gives back
-                self._unstarted = [(str(r.id), r.lease_token) for r in runs]
+                self._unstarted = [(r["id"], r["leaseToken"]) for r in runs]
                 return
             for run in runs:
                 self._start(run)
 
-    def _start(self, run: Run) -> None:
-        run_id = str(run.id)
+    def _start(self, run: dict[str, Any]) -> None:
+        run_id = str(run["id"])
         ctx = Context(
             run_id=run_id,
-            execution_id=str(run.execution_id),
-            step_key=str(run.step_key),
-            module=str(run.module),
-            attempt=int(run.attempt) if isinstance(run.attempt, int) else 1,
-            idempotency_key=str(run.idempotency_key),
-            config=_plain(run.config),
+            execution_id=str(run.get("executionId")),
+            step_key=str(run.get("stepKey")),
+            module=str(run["module"]),
+            attempt=int(run.get("attempt") or 1),
+            idempotency_key=str(run.get("idempotencyKey")),
+            config=run.get("config") or {},
             _heartbeat=self._heartbeat_now,
         )
-        held = _Held(run_id, run.lease_token, ctx, data=_plain(run.inputs))
+        held = _Held(run_id, run["leaseToken"], ctx, data=run.get("inputs") or {})
         self._held[run_id] = held
-        held.task = asyncio.create_task(self._execute(held, run.module))
+        held.task = asyncio.create_task(self._execute(held, run["module"]))
 
     # -- one run ------------------------------------------------------------------------
     async def _execute(self, held: _Held, module: Any) -> None:
