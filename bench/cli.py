@@ -17,7 +17,7 @@ from typing import Any
 from bench.stats import median_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCENARIOS = ("hold", "burst", "chain", "api", "baseline", "recovery", "purge")
+SCENARIOS = ("hold", "burst", "chain", "api", "sdk", "baseline", "recovery", "purge")
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -35,6 +35,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_runners": 8,
         "api_startup_timeout": 60.0,
         "phase_timeout": 60.0,
+        "sdk_runs": 5_000,
+        "sdk_concurrency": 64,
+        "sdk_idle_seconds": 20.0,
         "recovery_n": 2_000,
         "purge_runs": 1_000_000,
         "purge_rate": 200.0,
@@ -44,6 +47,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 3,
             "chain": 3,
             "api": 3,
+            "sdk": 1,
             "baseline": 1,
             "recovery": 5,
             "purge": 1,
@@ -53,6 +57,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 240,
             "chain": 120,
             "api": 120,
+            "sdk": 300,
             "baseline": 300,
             "recovery": 240,
             "purge": 1200,
@@ -73,6 +78,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_runners": 2,
         "api_startup_timeout": 30.0,
         "phase_timeout": 20.0,
+        "sdk_runs": 100,
+        "sdk_concurrency": 64,
+        "sdk_idle_seconds": 1.0,
         "recovery_n": 200,
         "purge_runs": 2_000,
         "purge_rate": 50.0,
@@ -81,6 +89,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 1,
             "chain": 1,
             "api": 1,
+            "sdk": 1,
             "baseline": 1,
             "recovery": 1,
             "purge": 1,
@@ -90,6 +99,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 60,
             "chain": 60,
             "api": 60,
+            "sdk": 90,
             "baseline": 60,
             "recovery": 120,
             "purge": 60,
@@ -112,6 +122,7 @@ TARGETS = {
     "burst": ">= 3,000 executions/s and >= pgqueuer",
     "chain": "(none set; reported)",
     "api": "connexion costs ~0.35 ms CPU per request in-process (TOOLCHAIN)",
+    "sdk": "(none set; reported) one SDK worker per language, noop, concurrency 64",
     "baseline": "pgqueuer with its defaults, same server, same measures",
     "recovery": "(none set; reported: database or link back -> first claim)",
     "purge": "(none set; reported: dispatch p95 before and during a purge of old runs)",
@@ -185,7 +196,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from bench import api, engine, pgq, recovery, retention
+    from bench import api, engine, pgq, recovery, retention, sdk
     from bench.pg import Server, machine_facts
 
     opts = options(args)
@@ -200,6 +211,7 @@ async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             "burst": [("valkyr", engine.burst)],
             "chain": [("valkyr", engine.chain)],
             "api": [("valkyr", api.api)],
+            "sdk": [("valkyr", sdk.sdk)],
             "baseline": [("burst", pgq.burst), ("hold", pgq.hold)],
             "recovery": [("valkyr", recovery.recovery)],
             "purge": [("valkyr", retention.purge)],
@@ -426,6 +438,19 @@ def table(results: list[dict[str, Any]]) -> str:
                 sum(v for k, v in (r.get("statuses") or {}).items() if not k.startswith("2"))
                 + (r.get("errors") or 0),
             )
+    if "sdk" in by:
+        k = by["sdk"].get("result") or {}
+        for lang in ("python", "node"):
+            r = k.get(lang) or {}
+            if "skipped" in r:
+                add("sdk", f"{lang}: skipped", None, target=str(r["skipped"])[:40])
+                continue
+            add("sdk", f"{lang} worker: runs/s", r.get("runs_per_s"))
+            add("sdk", f"{lang} worker: service requests/s", r.get("service_requests_per_s"))
+            add("sdk", f"{lang} worker: requests per run", r.get("requests_per_run"))
+            add("sdk", f"{lang} worker: service CPU ms/run", r.get("service_cpu_ms_per_run"))
+            add("sdk", f"{lang} worker: worker CPU ms/run", r.get("worker_cpu_ms_per_run"))
+            add("sdk", f"{lang} worker idle: requests/s", r.get("idle_requests_per_s"))
     if "recovery" in by:
         r = by["recovery"].get("result") or {}
         add("recovery", "SIGKILL: database back -> first claim s", _get(r, "kill", "recovery_s"))

@@ -1,4 +1,5 @@
-"""`valkyr`: serve the API (with runners and reaper), run a runner alone, migrate, manage keys."""
+"""`valkyr`: serve the API (with runners and reaper), run a runner alone, migrate, manage keys;
+`executions` and `dlq` work a running service through its API (valkyr_client.cli)."""
 
 from __future__ import annotations
 
@@ -172,6 +173,15 @@ def keys(args: argparse.Namespace) -> None:
         raise SystemExit(code)
 
 
+def _remote_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`executions` and `dlq`: an operator's commands over the API (clients/python)."""
+    try:
+        from valkyr_client.cli import add_commands
+    except ImportError:  # the client package is not installed (make setup installs it)
+        return
+    add_commands(sub)
+
+
 def main(argv: list[str] | None = None) -> None:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     # connexion imports starlette's TestClient, which warns about httpx; nothing here uses it
@@ -207,6 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     k = keys_sub.add_parser("revoke", help="revoke a key by id; it stops working at once")
     k.add_argument("id")
     p.set_defaults(func=keys)
+    _remote_commands(sub)
     args = parser.parse_args(argv)
     from custom.observability.logging import configure_logging
 

@@ -293,6 +293,76 @@ class RunHeartbeatResponse(BaseModel):
     cancel_requested: bool = Field(..., alias="cancelRequested")
 
 
+class RunLeaseRef(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    lease_token: str = Field(
+        ...,
+        alias="leaseToken",
+        description="As the claim answered it",
+        max_length=200,
+        min_length=1,
+    )
+
+
+class RunBatchHeartbeatRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    runner_id: str = Field(
+        ...,
+        alias="runnerId",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        max_length=200,
+        min_length=1,
+    )
+    runs: list[RunLeaseRef] = Field(..., max_length=1000, min_length=1)
+    lease_seconds: float | None = Field(
+        None,
+        alias="leaseSeconds",
+        description="Extend the lease by this many seconds from now. Without it, by the length the runner asked for when it claimed (never silently by the server default).",
+        ge=1.0,
+        le=86400.0,
+    )
+
+
+class RunHeartbeatStatus(BaseModel):
+    id: UUID
+    lost: bool = Field(
+        ..., description="Not held with this token any more: abandon it, report nothing"
+    )
+    cancel_requested: bool = Field(
+        ..., alias="cancelRequested", description="Its execution was cancelled: stop the step"
+    )
+
+
+class RunReleaseRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    runner_id: str = Field(
+        ...,
+        alias="runnerId",
+        description="Who holds the lease. A key with the runner role may only act as the runnerId equal to its key name, or `<name>:<suffix>` (one key, several runner processes); anything else is a 403.",
+        max_length=200,
+        min_length=1,
+    )
+    runs: list[RunLeaseRef] | None = Field([], max_length=1000, validate_default=True)
+    all_held: bool | None = Field(
+        False,
+        alias="allHeld",
+        description="Also every other run still leased to this runnerId (use one runnerId per process)",
+    )
+
+
+class RunReleaseResponse(BaseModel):
+    released: list[UUID] = Field(
+        ..., description="The runs given back (the others were not held with that token)"
+    )
+
+
 class RunCompleteRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -595,3 +665,12 @@ class WorkflowExecutionGraph(BaseModel):
 class WorkflowExecutionList(BaseModel):
     items: list[WorkflowExecution]
     next_cursor: str = Field(..., alias="nextCursor")
+
+
+class RunBatchHeartbeatResponse(BaseModel):
+    lease_expires_at: AwareDatetime = Field(
+        ...,
+        alias="leaseExpiresAt",
+        description="The runner's lease after this heartbeat (null when it holds none of the runs)",
+    )
+    runs: list[RunHeartbeatStatus]

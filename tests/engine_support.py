@@ -219,7 +219,8 @@ class ServiceProcess:
     `db_url` None: the embedded server of VALKYR_DATA_DIR, as `make run` uses it;
     `key` None: no VALKYR_BOOTSTRAP_KEY. The log (stderr: JSON lines, as off a
     terminal) goes to `output()`; so does stdout, unless `stdout` says where (a
-    file, or the slave side of a pty to look like a terminal).
+    file, or the slave side of a pty to look like a terminal). `port` None: a free
+    one (a restart of the same service passes its old port).
     """
 
     def __init__(
@@ -228,10 +229,11 @@ class ServiceProcess:
         log_dir: Path,
         key: str | None,
         *,
+        port: int | None = None,
         stdout: Any = None,
         **env: Any,
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.key = key
         self.log_path = log_dir / f"service-{self.port}.log"

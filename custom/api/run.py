@@ -60,10 +60,13 @@ def _lease_seconds(body: dict[str, Any]) -> float:
     return float(body.get("leaseSeconds") or request.state.settings.lease_seconds)
 
 
-async def _wait_for_work(woken: asyncio.Event, modules: list[str], left: float) -> None:
+async def _wait_for_work(
+    woken: asyncio.Event, gone: asyncio.Future[None], modules: list[str], left: float
+) -> None:
     """Until the engine says runs became ready (a submit of this process, a NOTIFY the
-    process's Listener heard), a delayed run of these modules is due, or `left` ends.
-    While the Listener is reconnecting, NOTIFYs are not heard: poll meanwhile."""
+    process's Listener heard), a delayed run of these modules is due, the client went
+    away, or `left` ends. While the Listener is reconnecting, NOTIFYs are not heard:
+    poll meanwhile."""
     engine = request.state.engine
     timeout = left
     if not engine.listener.connected:
@@ -71,8 +74,19 @@ async def _wait_for_work(woken: asyncio.Event, modules: list[str], left: float) 
     due_in = await request.state.pool.fetchval(q("runs_next_available_in"), modules)
     if due_in is not None:
         timeout = min(timeout, max(due_in, 0.0) + 0.002)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(woken.wait(), timeout)
+    wake = asyncio.ensure_future(woken.wait())
+    try:
+        await asyncio.wait([wake, gone], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        wake.cancel()
+
+
+async def _client_gone() -> None:
+    """Returns when the client of this request disconnects (its body was read already)."""
+    receive = request._starlette_request.receive  # connexion's wrapper has no receive
+    with contextlib.suppress(Exception):  # a server that cannot tell: treat as gone
+        while (await receive())["type"] != "http.disconnect":
+            pass
 
 
 async def _guarded(call: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
@@ -99,8 +113,15 @@ async def claim_runs(body: dict[str, Any]) -> Any:
     pool = request.state.pool
     runner_id, modules = _runner_id(body), list(body["modules"])
     limit, lease = int(body.get("limit") or 1), _lease_seconds(body)
-    deadline = time.monotonic() + float(body.get("waitSeconds") or 0)
+    wait = float(body.get("waitSeconds") or 0)
+    deadline = time.monotonic() + wait
     woken = asyncio.Event()
+    # a long-poll whose client died (a killed worker) must not lease runs nobody runs
+    gone: asyncio.Future[None] = (
+        asyncio.ensure_future(_client_gone())
+        if wait
+        else asyncio.get_running_loop().create_future()
+    )
     wakeups.register(woken.set)
     try:
         while True:
@@ -114,12 +135,18 @@ async def claim_runs(body: dict[str, Any]) -> Any:
                 lease,
                 secret_hashes=[secret_hash(s) for s in secrets],
             )
+            if rows and gone.done():
+                await claim.release_runs(
+                    pool, runner_id, [(r["id"], r["lease_token"]) for r in rows]
+                )
+                rows = []
             left = deadline - time.monotonic()
-            if rows or left <= 0:
+            if rows or left <= 0 or gone.done():
                 return ok({"items": [_claimed_json(r, secrets) for r in rows]})
-            await _wait_for_work(woken, modules, left)
+            await _wait_for_work(woken, gone, modules, left)
     finally:
         wakeups.unregister(woken.set)
+        gone.cancel()
 
 
 def _claimed_json(row: Any, secrets: list[str]) -> dict[str, Any]:
@@ -142,6 +169,51 @@ async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
         )
     )
     return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
+
+
+async def heartbeat_runs(body: dict[str, Any]) -> Any:
+    """One heartbeat for every run a runner holds: each run answers lost or not, and
+    whether it was asked to cancel."""
+    runner_id = _runner_id(body)
+    asked = [(parse_uuid(r["id"]), parse_token(r["leaseToken"])) for r in body["runs"]]
+    expires, held, cancel = await claim.heartbeat_runs(
+        request.state.pool,
+        runner_id,
+        asked,
+        body.get("leaseSeconds"),
+        default_lease_seconds=request.state.settings.lease_seconds,
+    )
+    return ok(
+        {
+            "leaseExpiresAt": None if expires is None else _to_json(expires),
+            "runs": [
+                {
+                    "id": str(i),
+                    "lost": (i, proof.fence) not in held,
+                    "cancelRequested": (i, proof.fence) in held and i in cancel,
+                }
+                for i, proof in asked
+            ],
+        }
+    )
+
+
+async def release_runs(body: dict[str, Any]) -> Any:
+    """Give held runs back (PENDING, same attempt): a runner draining on shutdown; with
+    allHeld, also whatever else is leased to it (a long-poll it abandoned)."""
+    runner_id, pool = _runner_id(body), request.state.pool
+    asked: list[tuple[Any, int, bytes | None]] = []
+    for r in body.get("runs") or []:
+        proof = parse_token(r["leaseToken"])
+        asked.append((parse_uuid(r["id"]), proof.fence, proof.secret_hash))
+    if body.get("allHeld"):
+        # runs whose claim answer never reached the runner: it cannot know their
+        # secrets, and its runnerId (bound to its key) is the proof they are its own
+        named = {i for i, _, _ in asked}
+        held = await pool.fetch(q("runner_held_since"), runner_id, 0.0)
+        asked += [(r["id"], r["lease_token"], None) for r in held if r["id"] not in named]
+    released = await claim.release_runs_listed(pool, runner_id, asked)
+    return ok({"released": [str(i) for i in released]})
 
 
 async def complete_run(id_: str, body: dict[str, Any]) -> Any:

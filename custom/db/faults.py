@@ -41,21 +41,20 @@ TRANSIENT_SQLSTATES = frozenset(
 )
 
 
+CONNECTION_STATE_WORDS = ("closed", "another operation is in progress", "cannot switch to state")
+
+
 def is_transient(exc: BaseException) -> bool:
     """True when `exc` means the database is (briefly) unreachable or busy."""
     if isinstance(exc, OSError | TimeoutError | ConnectionError):
         return True
-    if isinstance(exc, asyncpg.exceptions.InternalClientError):
-        # "cannot switch to state …; another operation is in progress": a pooled
-        # connection left mid-protocol by a connection lost under it
-        return True
-    if isinstance(exc, asyncpg.InterfaceError):
-        # asyncpg's DataError (a value it cannot encode) and configuration errors are
-        # the caller's; the rest ("connection is closed", "another operation is in
-        # progress" on a connection a cancelled task left behind) clear on a new one.
-        return not isinstance(
-            exc, asyncpg.exceptions.DataError | asyncpg.exceptions.ClientConfigurationError
-        )
+    if isinstance(exc, asyncpg.exceptions.InternalClientError | asyncpg.InterfaceError):
+        # asyncpg says a connection is unusable only in words: "connection is closed",
+        # "another operation is in progress" or "cannot switch to state" (a pooled
+        # connection left mid-protocol by a connection lost under it) clear on a new
+        # connection; the rest ("the server expects 7 arguments", a value it cannot
+        # encode) are the caller's and would fail again
+        return any(words in str(exc) for words in CONNECTION_STATE_WORDS)
     if isinstance(exc, asyncpg.PostgresError):
         state = getattr(exc, "sqlstate", None) or ""
         return state in TRANSIENT_SQLSTATES or state.startswith(TRANSIENT_SQLSTATE_CLASSES)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Sequence
 
 import asyncpg
 
+from custom.leases.tokens import LeaseProof
 from custom.sql import q
 
 
@@ -124,15 +125,30 @@ async def release_runs(
     held: Sequence[tuple[uuid.UUID, int]],
 ) -> int:
     """Give runs back without using an attempt (a runner shutting down cleanly, or
-    one that no longer tracks them); `held` is (run id, lease token) pairs."""
+    one that no longer tracks them); `held` is (run id, fencing number) pairs."""
+    return len(await release_runs_listed(conn, runner_id, [(i, t, None) for i, t in held]))
+
+
+async def release_runs_listed(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    held: Sequence[tuple[uuid.UUID, int, bytes | None]],
+) -> list[uuid.UUID]:
+    """release_runs, answering which runs went back (those still held with their
+    token): (run id, fencing number, lease secret hash, or None where the caller
+    cannot know it: the service's own runners, a REST claim whose answer was lost)."""
     if not held:
-        return 0
+        return []
     released = await conn.fetch(
-        q("runs_release"), runner_id, [i for i, _ in held], [t for _, t in held]
+        q("runs_release"),
+        runner_id,
+        [i for i, _, _ in held],
+        [t for _, t, _ in held],
+        [h for _, _, h in held],
     )
     if released:
         await conn.execute(q("runs_notify"))
-    return len(released)
+    return [r["id"] for r in released]
 
 
 async def held_untracked(
@@ -157,3 +173,29 @@ async def report_landed(
 ) -> bool:
     """Did this runner's report of the run commit (its answer may have been lost)?"""
     return bool(await conn.fetchval(q("run_outcome"), run_id, runner_id, token))
+
+
+async def heartbeat_runs(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    runner_id: str,
+    held: Sequence[tuple[uuid.UUID, LeaseProof]],
+    lease_seconds: float | None,
+    now: datetime.datetime | None = None,
+    *,
+    default_lease_seconds: float = 120.0,
+) -> tuple[datetime.datetime | None, set[tuple[uuid.UUID, int]], set[uuid.UUID]]:
+    """REST batch heartbeat: (new expiry or None, the (run id, fencing number) pairs
+    still held, held runs asked to cancel). One statement; the runner's lease is
+    extended only when it still holds one of `held` (run id, token proof) pairs."""
+    row = await conn.fetchrow(
+        q("runs_heartbeat"),
+        runner_id,
+        [i for i, _ in held],
+        [p.fence for _, p in held],
+        None if lease_seconds is None else float(lease_seconds),
+        now,
+        float(default_lease_seconds),
+        [p.secret_hash for _, p in held],
+    )
+    still = set(zip(row["held"], row["tokens"], strict=True))
+    return row["expires_at"], still, set(row["cancel_requested"])

@@ -151,6 +151,42 @@ WITH held AS (
 SELECT (SELECT expires_at FROM lease) AS expires_at,
        (SELECT cancel_requested FROM held) AS cancel_requested;
 
+-- name: runs_heartbeat
+-- REST batch heartbeat: one statement per request, whatever the number of runs. Of
+-- the runs $2[i] with fencing numbers $3[i] and lease secret hashes $7[i], those still
+-- leased to runner $1 with that token under a live lease are held; when any is, the
+-- runner's lease is extended as by
+-- run_heartbeat ($4 seconds, else the length it claimed with, $6 only for a lease row
+-- older than that column). Every run is reached through runs_pkey (the status test is
+-- kept away from ix_runs_leased_owner as in run_finish). Answers the new expiry (NULL:
+-- none held, nothing extended), the held runs with their tokens, and those asked to
+-- cancel.
+WITH asked AS (
+    SELECT DISTINCT g.id, g.token, g.secret
+    FROM unnest($2::uuid[], $3::bigint[], $7::bytea[]) AS g(id, token, secret)
+), live AS (
+    SELECT 1 FROM runner_leases l
+    WHERE l.runner_id = $1 AND l.expires_at > coalesce($5::timestamptz, now())
+), held AS (
+    SELECT r.id, r.lease_token, r.cancel_requested FROM asked a JOIN runs r ON r.id = a.id
+    WHERE (r.status = 'LEASED') IS TRUE AND r.lease_owner = $1 AND r.lease_token = a.token
+      AND r.lease_secret_hash = a.secret
+      AND EXISTS (SELECT 1 FROM live)
+), lease AS (
+    UPDATE runner_leases l
+    SET expires_at = coalesce($5::timestamptz, now())
+                     + make_interval(secs => coalesce($4::float8, l.lease_seconds, $6::float8)),
+        heartbeat_at = coalesce($5::timestamptz, now()),
+        lease_seconds = coalesce($4::float8, l.lease_seconds, $6::float8)
+    WHERE l.runner_id = $1 AND EXISTS (SELECT 1 FROM held)
+    RETURNING l.expires_at
+)
+SELECT (SELECT expires_at FROM lease) AS expires_at,
+       coalesce((SELECT array_agg(id) FROM held), '{}'::uuid[]) AS held,
+       coalesce((SELECT array_agg(lease_token) FROM held), '{}'::bigint[]) AS tokens,
+       coalesce((SELECT array_agg(id) FROM held WHERE cancel_requested), '{}'::uuid[])
+           AS cancel_requested;
+
 -- name: run_finish
 -- Fenced completion or failure: only the current holder (owner + token, lease not
 -- expired) may finish a run. No row back = stale token, foreign runner or lost lease.
@@ -183,15 +219,19 @@ WHERE r.id = $1;
 -- Give leased runs back without using an attempt: a runner shutting down cleanly, or
 -- one whose heartbeat found runs it no longer tracks. Fenced like a completion: run
 -- $2[i] goes back only while it is still leased to $1 with token $3[i] (a run that
--- was reclaimed and leased again, even to the same runner, is left alone). A run
+-- was reclaimed and leased again, even to the same runner, is left alone) and, when
+-- $4[i] is given (a REST runner naming its runs), the run's lease secret hash is $4[i]
+-- ($4 NULL or shorter: no secret to check, e.g. the service's own runners). A run
 -- that was a HALF_OPEN trial gives its breaker slot back (no verdict either way).
 WITH released AS (
     UPDATE runs r
     SET status = 'PENDING', lease_owner = NULL, lease_token = NULL, lease_secret_hash = NULL,
         claimed_at = NULL, available_at = now()
     FROM (SELECT x.id, x.claimed_at FROM runs x
-          JOIN unnest($2::uuid[], $3::bigint[]) AS g(id, token) ON g.id = x.id
-          WHERE x.lease_owner = $1 AND x.status = 'LEASED' AND x.lease_token = g.token) was
+          JOIN unnest($2::uuid[], $3::bigint[], $4::bytea[]) AS g(id, token, secret)
+            ON g.id = x.id
+          WHERE x.lease_owner = $1 AND x.status = 'LEASED' AND x.lease_token = g.token
+            AND (g.secret IS NULL OR x.lease_secret_hash = g.secret)) was
     WHERE r.id = was.id AND r.lease_owner = $1 AND r.status = 'LEASED'
     RETURNING r.id, r.breaker_key, was.claimed_at
 ), slots AS (

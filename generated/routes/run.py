@@ -51,6 +51,16 @@ async def claim_runs(body) -> Any:
     raise not_implemented("claimRuns")
 
 
+async def heartbeat_runs(body) -> Any:
+    """POST /Run/heartbeat: Keep the leases of many held runs alive in one request (REST worker protocol)"""
+    raise not_implemented("heartbeatRuns")
+
+
+async def release_runs(body) -> Any:
+    """POST /Run/release: Give held runs back without using an attempt (a runner shutting down)"""
+    raise not_implemented("releaseRuns")
+
+
 async def heartbeat_run(id_, body) -> Any:
     """POST /Run/{id}/heartbeat: Extend the lease of a run held with the current fencing token"""
     raise not_implemented("heartbeatRun")

@@ -61,6 +61,17 @@ def test_every_scenario_at_tiny_size(tmp_path: Path) -> None:
         assert set(api[op]["statuses"]) <= {"200", "201"}
         assert _num(api[op]["latency"]["p95_ms"])
 
+    sdk = docs["sdk"]["result"]
+    for lang in ("python", "node"):
+        r = sdk[lang]
+        if "skipped" in r:  # no Node on this machine
+            assert lang == "node", r
+            continue
+        assert r["runs"] > 0 and _num(r["runs_per_s"]) and r["runs_per_s"] > 0
+        # every run reported once, and a few claims and heartbeats beside
+        assert r["service_requests"]["complete"] == r["runs"]
+        assert r["service_requests"]["claim"] >= 1
+        assert r["idle_requests"].get("heartbeat", 0) == 0
     recovered = docs["recovery"]["result"]
     for case in ("kill", "fast_restart"):
         assert recovered[case]["all_completed"] and _num(recovered[case]["recovery_s"])

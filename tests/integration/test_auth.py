@@ -24,7 +24,14 @@ pytestmark = pytest.mark.asyncio
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = [{"key": "a", "module": "noop"}]
-WORKER_PROTOCOL = {"claimRuns", "heartbeatRun", "completeRun", "failRun"}
+WORKER_PROTOCOL = {
+    "claimRuns",
+    "heartbeatRun",
+    "heartbeatRuns",
+    "completeRun",
+    "failRun",
+    "releaseRuns",
+}
 # every key may ask who it is (clients show or hide actions by it)
 SELF = {"getCurrentApiKey"}
 

@@ -46,6 +46,7 @@ def test_outages_and_races_are_transient(exc: BaseException) -> None:
         _pg(asyncpg.exceptions.UntranslatableCharacterError),
         _pg(asyncpg.exceptions.UndefinedTableError),
         asyncpg.exceptions.DataError("invalid input for query argument $1"),
+        asyncpg.InterfaceError("the server expects 7 arguments for this query, 6 were passed"),
         ValueError("bug"),
         KeyError("bug"),
     ],

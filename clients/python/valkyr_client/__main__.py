@@ -1,0 +1,5 @@
+"""`python -m valkyr_client`: the operator commands (executions, dlq) of `valkyr`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,209 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.run_release_request import RunReleaseRequest
+from ...models.run_release_response import RunReleaseResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: RunReleaseRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/Run/release",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | RunReleaseResponse:
+    if response.status_code == 200:
+        response_200 = RunReleaseResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 501:
+        response_501 = Problem.from_dict(response.json())
+
+        return response_501
+
+    response_default = Problem.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | RunReleaseResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RunReleaseRequest,
+) -> Response[Problem | RunReleaseResponse]:
+    """Give held runs back without using an attempt (a runner shutting down)
+
+     Each named run still leased to the runner with that token returns to PENDING, ready at once, with
+    the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
+
+    Args:
+        body (RunReleaseRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RunReleaseResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RunReleaseRequest,
+) -> Problem | RunReleaseResponse | None:
+    """Give held runs back without using an attempt (a runner shutting down)
+
+     Each named run still leased to the runner with that token returns to PENDING, ready at once, with
+    the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
+
+    Args:
+        body (RunReleaseRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RunReleaseResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RunReleaseRequest,
+) -> Response[Problem | RunReleaseResponse]:
+    """Give held runs back without using an attempt (a runner shutting down)
+
+     Each named run still leased to the runner with that token returns to PENDING, ready at once, with
+    the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
+
+    Args:
+        body (RunReleaseRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RunReleaseResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RunReleaseRequest,
+) -> Problem | RunReleaseResponse | None:
+    """Give held runs back without using an attempt (a runner shutting down)
+
+     Each named run still leased to the runner with that token returns to PENDING, ready at once, with
+    the same attempt number; the others are left alone (a run that was reclaimed meanwhile is not the
+    caller's to give back). With `allHeld`, every run still leased to this runnerId goes back too: a
+    runner that stops gives back what a long-poll claim it abandoned may have leased.
+
+    Args:
+        body (RunReleaseRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RunReleaseResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
