@@ -5,7 +5,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test generate check-generated migrate migration lint bench clean-data
+# The operator console (ui/): node_modules from package-lock.json (npm ci), and a build
+# in ui/dist stamped with the sources it was built from; both redone only on change.
+UI := ui
+NPM ?= npm
+UI_DEPS := $(UI)/node_modules/.installed-$(shell cat $(UI)/package-lock.json | cksum | cut -d' ' -f1)
+UI_SOURCES := $(sort $(shell find $(UI)/src $(UI)/index.html $(UI)/vite.config.ts \
+	$(UI)/tsconfig.json $(UI)/package-lock.json -type f -not -name '*.test.*'))
+UI_BUILD := $(UI)/dist/.built-$(shell cat $(UI_SOURCES) | cksum | cut -d' ' -f1)
+NODE_OK := node -e 'const [a, b] = process.versions.node.split(".").map(Number); \
+	process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null
+
+.PHONY: setup run test generate check-generated migrate migration lint bench clean-data \
+	ui-deps console console-if-node
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,22 +28,47 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## run: migrate, then serve the API with runners and reaper on 127.0.0.1:8080
-run: setup
+$(UI_DEPS): $(UI)/package-lock.json
+	@$(NODE_OK) || { echo "the console needs Node.js 20.19 or newer (with npm)"; exit 1; }
+	cd $(UI) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@rm -f $(UI)/node_modules/.installed-*
+	@touch $@
+
+ui-deps: $(UI_DEPS)
+
+$(UI_BUILD): $(UI_DEPS)
+	cd $(UI) && $(NPM) run --silent build
+	@touch $@
+
+## console: build the operator console into ui/dist (the service serves it at /)
+console: $(UI_BUILD)
+
+# make run and make test build the console when Node.js is there, and go on without
+# it (the API serves; / says how to build the console) when it is not
+console-if-node:
+	@if $(NODE_OK); then $(MAKE) --no-print-directory console \
+	  || echo "!! the console build failed: the API serves without it (make console to retry)"; \
+	else echo "!! Node.js 20.19+ not found: serving without the console (see README)"; fi
+
+## run: migrate, then serve the API (/v1) and the console (/) with runners and reaper on 127.0.0.1:8080
+run: setup console-if-node
 	$(PY) -m custom.cli serve
 
-## test: every test (unit, integration, contract, chaos) against a real PostgreSQL
-test: setup
+## test: every test (unit, integration, contract, chaos, console) against a real PostgreSQL
+test: setup console-if-node
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## generate: render generated/ from spec/openapi.yaml with templates/
-generate: setup
+## generate: render generated/ and the console's API client from spec/openapi.yaml
+generate: setup ui-deps
 	$(PY) -m templates.generate
+	cd $(UI) && $(NPM) run --silent generate
 
-## check-generated: regenerate and fail when generated/ changed
+GENERATED := generated/ $(UI)/src/api/generated.ts
+
+## check-generated: regenerate and fail when generated/ or the console's client changed
 check-generated: generate
-	@git status --porcelain -- generated/ | grep . && { git diff --stat -- generated/; \
-	  echo "generated/ is stale: run make generate and commit"; exit 1; } || true
+	@git status --porcelain -- $(GENERATED) | grep . && { git diff --stat -- $(GENERATED); \
+	  echo "generated code is stale: run make generate and commit"; exit 1; } || true
 
 ## migrate: apply pending migrations
 migrate: setup

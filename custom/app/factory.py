@@ -12,6 +12,7 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.options import SwaggerUIOptions
 
+from custom.app.console import ConsoleApp
 from custom.app.errors import install_error_handlers
 from custom.app.formats import register_format_checkers
 from custom.app.guards import RequestGuard
@@ -25,12 +26,15 @@ from custom.engine_services import start_engine
 from custom.observability.tracing import TracingMiddleware, configure_tracing
 from custom.settings import Settings
 
-SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_DIR = ROOT / "spec"
+CONSOLE_DIR = ROOT / "ui" / "dist"
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> Any:
-    """The whole service as one ASGI app: tracing → guard → connexion → handlers."""
+    """The whole service as one ASGI app: the console at `/`, and under /v1 tracing →
+    guard → connexion → handlers."""
     settings = settings or Settings.from_env()
     register_format_checkers()
     configure_tracing()
@@ -64,5 +68,6 @@ def create_app(settings: Settings | None = None) -> Any:
     )
     install_error_handlers(app)
     guarded = TracingMiddleware(RequestGuard(app, settings.max_body_bytes))
-    guarded.connexion_app = app  # type: ignore[attr-defined]
-    return guarded
+    served = ConsoleApp(guarded, settings.console_dir or CONSOLE_DIR)
+    served.connexion_app = app  # type: ignore[attr-defined]
+    return served
