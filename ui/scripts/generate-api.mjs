@@ -25,6 +25,8 @@ const code = await generateEndpoints({
   ...options,
   schemaFile: path.resolve(ui, schemaFile),
   apiFile: './' + path.relative(path.dirname(out), path.resolve(ui, apiFile)),
+  // formatted as the rest of ui/ (a working directory of src/api would find no config)
+  prettierConfigFile: path.resolve(ui, '.prettierrc.json'),
 });
 if (typeof code !== 'string' || !code.includes('injectEndpoints')) {
   throw new Error('the code generator gave no endpoints');

@@ -42,11 +42,7 @@ const injectedRtkApi = api
         providesTags: ['Workflow'],
       }),
       createWorkflow: build.mutation<CreateWorkflowApiResponse, CreateWorkflowApiArg>({
-        query: (queryArg) => ({
-          url: `/Workflow`,
-          method: 'POST',
-          body: queryArg.workflow,
-        }),
+        query: (queryArg) => ({ url: `/Workflow`, method: 'POST', body: queryArg.workflow }),
         invalidatesTags: ['Workflow'],
       }),
       getWorkflow: build.query<GetWorkflowApiResponse, GetWorkflowApiArg>({
@@ -54,18 +50,11 @@ const injectedRtkApi = api
         providesTags: ['Workflow'],
       }),
       updateWorkflow: build.mutation<UpdateWorkflowApiResponse, UpdateWorkflowApiArg>({
-        query: (queryArg) => ({
-          url: `/Workflow/${queryArg.id}`,
-          method: 'PUT',
-          body: queryArg.workflow,
-        }),
+        query: (queryArg) => ({ url: `/Workflow/${queryArg.id}`, method: 'PUT', body: queryArg.workflow }),
         invalidatesTags: ['Workflow'],
       }),
       deleteWorkflow: build.mutation<DeleteWorkflowApiResponse, DeleteWorkflowApiArg>({
-        query: (queryArg) => ({
-          url: `/Workflow/${queryArg.id}`,
-          method: 'DELETE',
-        }),
+        query: (queryArg) => ({ url: `/Workflow/${queryArg.id}`, method: 'DELETE' }),
         invalidatesTags: ['Workflow'],
       }),
       listWorkflowVersions: build.query<ListWorkflowVersionsApiResponse, ListWorkflowVersionsApiArg>({
@@ -79,9 +68,7 @@ const injectedRtkApi = api
         providesTags: ['Workflow'],
       }),
       getWorkflowVersion: build.query<GetWorkflowVersionApiResponse, GetWorkflowVersionApiArg>({
-        query: (queryArg) => ({
-          url: `/Workflow/${queryArg.id}/versions/${queryArg.version}`,
-        }),
+        query: (queryArg) => ({ url: `/Workflow/${queryArg.id}/versions/${queryArg.version}` }),
         providesTags: ['Workflow'],
       }),
       listWorkflowExecutions: build.query<ListWorkflowExecutionsApiResponse, ListWorkflowExecutionsApiArg>({
@@ -127,30 +114,19 @@ const injectedRtkApi = api
         providesTags: ['WorkflowExecution'],
       }),
       getWorkflowExecutionGraph: build.query<GetWorkflowExecutionGraphApiResponse, GetWorkflowExecutionGraphApiArg>({
-        query: (queryArg) => ({
-          url: `/WorkflowExecution/${queryArg.id}/graph`,
-        }),
+        query: (queryArg) => ({ url: `/WorkflowExecution/${queryArg.id}/graph` }),
         providesTags: ['WorkflowExecution'],
       }),
       cancelWorkflowExecution: build.mutation<CancelWorkflowExecutionApiResponse, CancelWorkflowExecutionApiArg>({
-        query: (queryArg) => ({
-          url: `/WorkflowExecution/${queryArg.id}/cancel`,
-          method: 'POST',
-        }),
+        query: (queryArg) => ({ url: `/WorkflowExecution/${queryArg.id}/cancel`, method: 'POST' }),
         invalidatesTags: ['WorkflowExecution', 'Run', 'DeadLetterQueue'],
       }),
       pauseWorkflowExecution: build.mutation<PauseWorkflowExecutionApiResponse, PauseWorkflowExecutionApiArg>({
-        query: (queryArg) => ({
-          url: `/WorkflowExecution/${queryArg.id}/pause`,
-          method: 'POST',
-        }),
+        query: (queryArg) => ({ url: `/WorkflowExecution/${queryArg.id}/pause`, method: 'POST' }),
         invalidatesTags: ['WorkflowExecution', 'Run', 'DeadLetterQueue'],
       }),
       resumeWorkflowExecution: build.mutation<ResumeWorkflowExecutionApiResponse, ResumeWorkflowExecutionApiArg>({
-        query: (queryArg) => ({
-          url: `/WorkflowExecution/${queryArg.id}/resume`,
-          method: 'POST',
-        }),
+        query: (queryArg) => ({ url: `/WorkflowExecution/${queryArg.id}/resume`, method: 'POST' }),
         invalidatesTags: ['WorkflowExecution', 'Run', 'DeadLetterQueue'],
       }),
       listRuns: build.query<ListRunsApiResponse, ListRunsApiArg>({
@@ -172,11 +148,7 @@ const injectedRtkApi = api
         providesTags: ['Run'],
       }),
       claimRuns: build.mutation<ClaimRunsApiResponse, ClaimRunsApiArg>({
-        query: (queryArg) => ({
-          url: `/Run/claim`,
-          method: 'POST',
-          body: queryArg.runClaimRequest,
-        }),
+        query: (queryArg) => ({ url: `/Run/claim`, method: 'POST', body: queryArg.runClaimRequest }),
         invalidatesTags: [],
       }),
       heartbeatRun: build.mutation<HeartbeatRunApiResponse, HeartbeatRunApiArg>({
@@ -196,11 +168,7 @@ const injectedRtkApi = api
         invalidatesTags: [],
       }),
       failRun: build.mutation<FailRunApiResponse, FailRunApiArg>({
-        query: (queryArg) => ({
-          url: `/Run/${queryArg.id}/fail`,
-          method: 'POST',
-          body: queryArg.runFailRequest,
-        }),
+        query: (queryArg) => ({ url: `/Run/${queryArg.id}/fail`, method: 'POST', body: queryArg.runFailRequest }),
         invalidatesTags: [],
       }),
       listDeadLetters: build.query<ListDeadLettersApiResponse, ListDeadLettersApiArg>({
@@ -292,10 +260,7 @@ const injectedRtkApi = api
         invalidatesTags: ['CircuitBreakerState'],
       }),
       resetCircuitBreaker: build.mutation<ResetCircuitBreakerApiResponse, ResetCircuitBreakerApiArg>({
-        query: (queryArg) => ({
-          url: `/CircuitBreakerState/${queryArg.id}/reset`,
-          method: 'POST',
-        }),
+        query: (queryArg) => ({ url: `/CircuitBreakerState/${queryArg.id}/reset`, method: 'POST' }),
         invalidatesTags: ['CircuitBreakerState', 'Run'],
       }),
       listApiKeys: build.query<ListApiKeysApiResponse, ListApiKeysApiArg>({
@@ -310,11 +275,7 @@ const injectedRtkApi = api
         providesTags: ['ApiKey'],
       }),
       createApiKey: build.mutation<CreateApiKeyApiResponse, CreateApiKeyApiArg>({
-        query: (queryArg) => ({
-          url: `/ApiKey`,
-          method: 'POST',
-          body: queryArg.apiKey,
-        }),
+        query: (queryArg) => ({ url: `/ApiKey`, method: 'POST', body: queryArg.apiKey }),
         invalidatesTags: ['ApiKey'],
       }),
       getCurrentApiKey: build.query<GetCurrentApiKeyApiResponse, GetCurrentApiKeyApiArg>({
@@ -326,10 +287,7 @@ const injectedRtkApi = api
         providesTags: ['ApiKey'],
       }),
       revokeApiKey: build.mutation<RevokeApiKeyApiResponse, RevokeApiKeyApiArg>({
-        query: (queryArg) => ({
-          url: `/ApiKey/${queryArg.id}`,
-          method: 'DELETE',
-        }),
+        query: (queryArg) => ({ url: `/ApiKey/${queryArg.id}`, method: 'DELETE' }),
         invalidatesTags: ['ApiKey'],
       }),
     }),
