@@ -17,7 +17,7 @@ from typing import Any
 from bench.stats import median_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCENARIOS = ("hold", "burst", "chain", "api", "baseline")
+SCENARIOS = ("hold", "burst", "chain", "api", "baseline", "recovery")
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -35,9 +35,17 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_runners": 8,
         "api_startup_timeout": 60.0,
         "phase_timeout": 60.0,
+        "recovery_n": 2_000,
         # repeats per scenario when --repeats is not given (hold and baseline are the slow ones)
-        "repeats": {"hold": 1, "burst": 3, "chain": 3, "api": 3, "baseline": 1},
-        "budget_s": {"hold": 300, "burst": 240, "chain": 120, "api": 120, "baseline": 300},
+        "repeats": {"hold": 1, "burst": 3, "chain": 3, "api": 3, "baseline": 1, "recovery": 5},
+        "budget_s": {
+            "hold": 300,
+            "burst": 240,
+            "chain": 120,
+            "api": 120,
+            "baseline": 300,
+            "recovery": 240,
+        },
     },
     "tiny": {
         "hold_n": 200,
@@ -54,8 +62,16 @@ SIZES: dict[str, dict[str, Any]] = {
         "api_runners": 2,
         "api_startup_timeout": 30.0,
         "phase_timeout": 20.0,
-        "repeats": {"hold": 1, "burst": 1, "chain": 1, "api": 1, "baseline": 1},
-        "budget_s": {"hold": 60, "burst": 60, "chain": 60, "api": 60, "baseline": 60},
+        "recovery_n": 200,
+        "repeats": {"hold": 1, "burst": 1, "chain": 1, "api": 1, "baseline": 1, "recovery": 1},
+        "budget_s": {
+            "hold": 60,
+            "burst": 60,
+            "chain": 60,
+            "api": 60,
+            "baseline": 60,
+            "recovery": 120,
+        },
     },
 }
 
@@ -75,6 +91,7 @@ TARGETS = {
     "chain": "(none set; reported)",
     "api": "connexion costs ~0.35 ms CPU per request in-process (TOOLCHAIN)",
     "baseline": "pgqueuer with its defaults, same server, same measures",
+    "recovery": "(none set; reported: database or link back -> first claim)",
 }
 
 
@@ -145,7 +162,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from bench import api, engine, pgq
+    from bench import api, engine, pgq, recovery
     from bench.pg import Server, machine_facts
 
     opts = options(args)
@@ -161,6 +178,7 @@ async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             "chain": [("valkyr", engine.chain)],
             "api": [("valkyr", api.api)],
             "baseline": [("burst", pgq.burst), ("hold", pgq.hold)],
+            "recovery": [("valkyr", recovery.recovery)],
         }
         for scenario in args.scenario_list:
             repeats = args.repeats or opts["repeats"][scenario]
@@ -384,6 +402,22 @@ def table(results: list[dict[str, Any]]) -> str:
                 sum(v for k, v in (r.get("statuses") or {}).items() if not k.startswith("2"))
                 + (r.get("errors") or 0),
             )
+    if "recovery" in by:
+        r = by["recovery"].get("result") or {}
+        add("recovery", "SIGKILL: database back -> first claim s", _get(r, "kill", "recovery_s"))
+        add(
+            "recovery", "fast restart: back -> first claim s", _get(r, "fast_restart", "recovery_s")
+        )
+        add(
+            "recovery",
+            "partition: link back -> heartbeat s",
+            _get(r, "partition", "first_heartbeat_s"),
+        )
+        add(
+            "recovery",
+            "partition: link back -> first claim s",
+            _get(r, "partition", "first_claim_s"),
+        )
     head = ("scenario", "metric", "valkyr", "pgqueuer", "ratio", "target")
     lines = [head] + [(s, m, _fmt(v), _fmt(b), _fmt(r), t) for s, m, v, b, r, t in rows]
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]

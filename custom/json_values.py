@@ -23,7 +23,11 @@ def jsonb_problem(value: Any) -> str | None:
     all (a set, an object), NaN or Infinity, NUL, or a lone surrogate (not UTF-8)."""
     try:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError) as exc:
+    except ValueError as exc:
+        if "Out of range float" in str(exc):
+            return "a number is NaN or Infinity, which JSON cannot carry"
+        return str(exc) or type(exc).__name__
+    except (TypeError, RecursionError) as exc:
         return str(exc) or type(exc).__name__
     try:
         text.encode("utf-8")

@@ -150,7 +150,10 @@ class CountingServer:
 class RunnerProcess:
     """`valkyr runner` as a real OS process against a test database."""
 
-    def __init__(self, db_url: str, name: str, log_dir: Path, **env: Any) -> None:
+    def __init__(
+        self, db_url: str, name: str, log_dir: Path, *, prefix: list[str] | None = None, **env: Any
+    ) -> None:
+        """`prefix` runs it through another command (`ip netns exec <ns>`)."""
         self.name = name
         self.log_path = log_dir / f"runner-{name}.log"
         settings = {
@@ -167,7 +170,7 @@ class RunnerProcess:
         settings.update({k: str(v) for k, v in env.items()})
         self.log = open(self.log_path, "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "custom.cli", "runner", "--no-migrate"],
+            [*(prefix or []), sys.executable, "-m", "custom.cli", "runner", "--no-migrate"],
             cwd=ROOT,
             env={**os.environ, **settings},
             stdout=self.log,

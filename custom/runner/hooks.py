@@ -33,7 +33,11 @@ async def run_trace(pool: asyncpg.Pool, run: Any) -> AsyncIterator[None]:
     if not tracing.enabled():
         yield
         return
-    carrier = await pool.fetchval(q("execution_trace_context"), run["execution_id"])
+    try:
+        carrier = await pool.fetchval(q("execution_trace_context"), run["execution_id"])
+    except Exception as exc:  # the run goes on; its span starts a trace of its own
+        log.warning("trace context of execution %s unavailable: %r", run["execution_id"], exc)
+        carrier = None
     attributes = {
         "run.id": str(run["id"]),
         "execution.id": str(run["execution_id"]),

@@ -15,7 +15,7 @@ def _num(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(360)
 def test_every_scenario_at_tiny_size(tmp_path: Path) -> None:
     try:
         import pgqueuer  # noqa: F401  (the `bench` extra)
@@ -60,6 +60,14 @@ def test_every_scenario_at_tiny_size(tmp_path: Path) -> None:
         assert api[op]["requests"] > 0 and api[op]["errors"] == 0
         assert set(api[op]["statuses"]) <= {"200", "201"}
         assert _num(api[op]["latency"]["p95_ms"])
+
+    recovered = docs["recovery"]["result"]
+    for case in ("kill", "fast_restart"):
+        assert recovered[case]["all_completed"] and _num(recovered[case]["recovery_s"])
+    partition = recovered["partition"]
+    assert "skipped" in partition or (
+        partition["all_completed"] and _num(partition["first_claim_s"])
+    )
 
     if "baseline" not in docs:
         return
