@@ -21,5 +21,8 @@ export default defineConfig({
     css: false,
     testTimeout: 20000,
     pool: 'threads',
+    // one environment per worker, not per file (half the time): every test starts from a
+    // new store, fresh handlers, empty storage and no notifications (test/setup.ts)
+    isolate: false,
   },
 });

@@ -186,6 +186,15 @@ step('watch it complete in the monitor, then open its DAG', async (page) => {
   await page.getByText('"ada"').first().waitFor(); // the step's output, folded JSON
   assert(page.url().includes('step=shout'), 'the selected step is in the address');
   await screenshot(page, 'execution-detail');
+  // times in UTC at the flip of a switch; dark mode
+  await page.getByRole('switch', { name: 'UTC' }).check();
+  const created = await page.locator('main time').first().textContent();
+  assert(created.endsWith('Z'), `times are shown in UTC: ${created}`);
+  await page.getByRole('button', { name: 'Dark mode' }).click();
+  assert((await page.locator('html').getAttribute('data-mantine-color-scheme')) === 'dark', 'dark mode is on');
+  await screenshot(page, 'execution-detail-dark-utc');
+  await page.getByRole('button', { name: 'Dark mode' }).click();
+  await page.getByRole('switch', { name: 'UTC' }).uncheck();
 });
 
 step('pause and resume another execution from the monitor', async (page) => {

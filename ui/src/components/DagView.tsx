@@ -11,6 +11,7 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import { useComputedColorScheme } from '@mantine/core';
 import { useEffect, useMemo } from 'react';
 
 import { statusColor, statusLabel } from './StatusBadge';
@@ -116,6 +117,7 @@ export function DagView({
     );
     return { nodes, edges, height: h };
   }, [steps, selected]);
+  const scheme = useComputedColorScheme('light');
   const shape = useMemo(() => steps.map((s) => `${s.key}<${s.dependsOn.join(',')}`).join(';'), [steps]);
   return (
     <div
@@ -131,6 +133,7 @@ export function DagView({
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        colorMode={scheme}
         fitView
         fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
         minZoom={0.2}

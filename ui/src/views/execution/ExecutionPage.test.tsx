@@ -82,6 +82,8 @@ describe('one execution', () => {
           }),
         ),
       ),
+      http.get(`${API}/WorkflowExecution/:id/graph`, () => HttpResponse.json({ ...f.graph, status: 'CANCELLED' })),
+      http.get(`${API}/Run`, () => HttpResponse.json({ items: f.runs.slice(0, 2), nextCursor: null })),
     );
     renderApp(`/executions/${f.ids.done}`);
     expect(await screen.findByText('finished: not refreshing')).toBeInTheDocument();
@@ -89,6 +91,34 @@ describe('one execution', () => {
     expect(within(history).getByText('night-operator')).toBeInTheDocument();
     expect(within(history).getByText('cancel')).toBeInTheDocument();
     for (const verb of ['Pause', 'Resume', 'Cancel']) expect(screen.getByRole('button', { name: verb })).toBeDisabled();
+  });
+
+  it('refreshes until the graph and the runs have caught up with a finished execution', async () => {
+    // the execution's read says COMPLETED while the graph's, made a moment earlier, still
+    // shows a step running: one more refresh must bring the graph to the end
+    let graphReads = 0;
+    server.use(
+      http.get(`${API}/WorkflowExecution/:id`, () => HttpResponse.json(f.execution(f.ids.running, 'COMPLETED'))),
+      http.get(`${API}/WorkflowExecution/:id/graph`, () => {
+        graphReads += 1;
+        const done = graphReads > 1;
+        return HttpResponse.json({
+          ...f.graph,
+          status: done ? 'COMPLETED' : 'RUNNING',
+          nodes: f.graph.nodes.map((n) => ({ ...n, status: done ? 'SUCCEEDED' : n.status })),
+        });
+      }),
+      http.get(`${API}/Run`, () =>
+        HttpResponse.json({ items: graphReads > 1 ? f.runs.slice(0, 2) : f.runs, nextCursor: null }),
+      ),
+    );
+    renderApp(`/executions/${f.ids.running}`);
+    expect(await screen.findByTestId('dag-node-receipt')).toHaveAttribute('data-status', 'LEASED');
+    expect(screen.getByTestId('refresh-state')).toHaveTextContent(/every \d+ s/);
+    await waitFor(() => expect(screen.getByTestId('dag-node-receipt')).toHaveAttribute('data-status', 'SUCCEEDED'), {
+      timeout: 8000,
+    });
+    expect(await screen.findByText('finished: not refreshing', {}, { timeout: 8000 })).toBeInTheDocument();
   });
 
   it('says so when there is no such execution', async () => {

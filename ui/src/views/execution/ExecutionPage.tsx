@@ -100,10 +100,15 @@ export default function ExecutionPage() {
   const runs = useListRunsQuery({ executionId: id, limit: RUN_PAGE }, poll);
   const deadLetters = useCountDeadLettersQuery({ executionId: id }, poll);
   const quarantined = useCountDeadLettersQuery({ executionId: id, status: 'QUARANTINED' }, poll);
-  const finished = isFinished(execution.data?.status);
-  const fingerprint = execution.data && graph.data ? JSON.stringify([execution.data, graph.data]) : undefined;
-  // refreshes back off while nothing moves, and stop once the execution is finished
-  // (a requeue reopens it: the action refetches it, and refreshing starts again)
+  // Refreshes back off while nothing moves, and stop once the execution is finished in
+  // every answer and none of its runs is still pending or running: the three answers are
+  // separate reads, and the last refresh must not leave a graph from before the end. A
+  // requeue reopens the execution (the action refetches it) and refreshing starts again.
+  const runsSettled =
+    runs.data !== undefined && runs.data.items.every((r) => r.status !== 'PENDING' && r.status !== 'LEASED');
+  const finished = isFinished(execution.data?.status) && isFinished(graph.data?.status) && runsSettled;
+  const fingerprint =
+    execution.data && graph.data && runs.data ? JSON.stringify([execution.data, graph.data, runs.data]) : undefined;
   const next = useBackoffInterval(fingerprint, execution.fulfilledTimeStamp, !finished);
   if (next !== interval) setPolling(next);
 

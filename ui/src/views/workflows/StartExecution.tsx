@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 
-import { useCreateWorkflowExecutionMutation } from '../../api';
+import { useStartExecutionMutation, type StartedExecution } from '../../api';
 import { ActionButton } from '../../components/ActionButton';
 import { describeError } from '../../lib/problems';
 import { parseInputs } from '../dead-letters/DeadLetterPanel';
@@ -15,7 +15,7 @@ export function StartExecution({ workflowId, name }: { workflowId: string; name:
   const [key, setKey] = useState('');
   const [inputsError, setInputsError] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
-  const [start, { isLoading }] = useCreateWorkflowExecutionMutation();
+  const [start, { isLoading }] = useStartExecutionMutation();
   const navigate = useNavigate();
   const submit = async () => {
     setFailure(null);
@@ -26,12 +26,22 @@ export function StartExecution({ workflowId, name }: { workflowId: string; name:
     }
     setInputsError(null);
     try {
-      const execution = await start({
+      // the endpoint's transformResponse (api/index.ts) adds `duplicate`
+      const execution = (await start({
         workflowExecution: { workflowId, inputs: parsed.value },
         ...(key.trim() ? { 'Idempotency-Key': key.trim() } : {}),
-      }).unwrap();
-      if (!execution.createdAt || execution.status === undefined) throw new Error('no execution in the answer');
-      notifications.show({ color: 'green', message: `Started an execution of ${name}` });
+      }).unwrap()) as StartedExecution;
+      notifications.show(
+        execution.duplicate
+          ? {
+              color: 'blue',
+              autoClose: 10000,
+              message: key.trim()
+                ? `An execution with this Idempotency-Key exists already: this is it (nothing new was started)`
+                : `The same inputs started this execution before: this is it (give an Idempotency-Key to start another)`,
+            }
+          : { color: 'green', message: `Started an execution of ${name}` },
+      );
       setOpened(false);
       navigate(`/executions/${execution.id}`);
     } catch (error) {

@@ -119,10 +119,27 @@ describe('the workflow studio', () => {
     await user.type(within(dialog).getByLabelText('Idempotency-Key'), 'order-7');
     await user.click(within(dialog).getByRole('button', { name: 'Start execution' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Execution' })).toBeInTheDocument();
+    expect(screen.getByText('Started an execution of charge-and-notify')).toBeInTheDocument();
     await settled();
     const post = sent('POST', '/WorkflowExecution')[0];
     expect(post.body).toEqual({ workflowId: f.ids.wf, inputs: { amount: 42 } });
     expect(post.headers.get('idempotency-key')).toBe('order-7');
+  });
+
+  it('says when a start opened an execution that existed already (a 200, not a 201)', async () => {
+    server.use(
+      http.post(`${API}/WorkflowExecution`, () =>
+        HttpResponse.json(f.execution(f.ids.running, 'RUNNING'), { status: 200 }),
+      ),
+    );
+    const { user } = renderApp(`/workflows/${f.ids.wf}`, 'operator');
+    const start = await screen.findByRole('button', { name: 'Start execution' });
+    await waitFor(() => expect(start).toBeEnabled());
+    await user.click(start);
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Start execution' }));
+    expect(await screen.findByText(/The same inputs started this execution before/)).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Execution' })).toBeInTheDocument();
   });
 
   it('lets an operator start executions but not edit definitions', async () => {
