@@ -26,6 +26,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Time } from '../../components/Time';
 import { shortId } from '../../lib/format';
+import { useSelection } from '../../lib/selection';
 import { param, useUrlState } from '../../lib/url';
 import { BulkResolve, type BulkAction, type BulkTarget } from './BulkResolve';
 import { DeadLetterPanel } from './DeadLetterPanel';
@@ -63,7 +64,7 @@ export default function DeadLettersPage() {
     { skip: !executionOk, pollingInterval: 10000, skipPollingIfUnfocused: true },
   );
   const workflows = useListWorkflowsQuery({ limit: 500 });
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const { selected, toggle, clear: clearSelection, setAll } = useSelection();
   const [bulk, setBulk] = useState<{ action: BulkAction; target: BulkTarget } | null>(null);
 
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
@@ -71,16 +72,9 @@ export default function DeadLettersPage() {
   const chosen = open.filter((e) => selected.has(e.id!));
   const search = params.toString();
   const setFilter = (patch: Record<string, string | null | undefined>) => {
-    setSelected(new Set());
+    clearSelection();
     setParams({ ...patch, cursor: null });
   };
-  const toggle = (id: string) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
   const matchCount = matching.data?.count ?? 0;
 
   return (
@@ -170,7 +164,7 @@ export default function DeadLettersPage() {
             >
               {`Discard selected (${chosen.length})`}
             </ActionButton>
-            <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
+            <Button size="xs" variant="subtle" onClick={() => clearSelection()}>
               Clear selection
             </Button>
           </>
@@ -218,7 +212,7 @@ export default function DeadLettersPage() {
                   disabled={open.length === 0}
                   checked={chosen.length > 0 && chosen.length === open.length}
                   indeterminate={chosen.length > 0 && chosen.length < open.length}
-                  onChange={(e) => setSelected(e.currentTarget.checked ? new Set(open.map((i) => i.id!)) : new Set())}
+                  onChange={(e) => (e.currentTarget.checked ? setAll(open.map((i) => i.id!)) : clearSelection())}
                 />
               </Table.Th>
               <Table.Th>Entry</Table.Th>
@@ -300,7 +294,7 @@ export default function DeadLettersPage() {
           target={bulk.target}
           onClose={() => {
             setBulk(null);
-            setSelected(new Set());
+            clearSelection();
           }}
         />
       )}

@@ -33,6 +33,7 @@ import { Time } from '../../components/Time';
 import { between, formatDuration, shortId } from '../../lib/format';
 import { useBackoffInterval } from '../../lib/polling';
 import { errorLine } from '../../lib/problems';
+import { useSelection } from '../../lib/selection';
 import { param, useUrlState } from '../../lib/url';
 import { CONTROL, controlsFor, whyNot, type Control } from './control';
 import { useControl } from './useControl';
@@ -92,7 +93,7 @@ export function ExecutionsPage() {
   if (next !== interval) setPolling(next);
 
   const names = useMemo(() => new Map((workflows.data?.items ?? []).map((w) => [w.id!, w.name])), [workflows.data]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const { selected, toggle, clear: clearSelection, setAll } = useSelection();
   const [pending, setPending] = useState<Pending | null>(null);
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
   const [working, setWorking] = useState(false);
@@ -100,15 +101,8 @@ export function ExecutionsPage() {
 
   const items = (list.data?.items ?? []) as Execution[];
   const chosen = items.filter((e) => selected.has(e.id));
-  const toggle = (id: string) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
   const setFilter = (patch: Record<string, string | undefined | null>) => {
-    setSelected(new Set());
+    clearSelection();
     setParams({ ...patch, cursor: null });
   };
 
@@ -136,7 +130,7 @@ export function ExecutionsPage() {
     );
     setWorking(false);
     setOutcomes(done);
-    setSelected(new Set());
+    clearSelection();
   };
   const closeBulk = () => {
     setPending(null);
@@ -249,7 +243,7 @@ export function ExecutionsPage() {
               {`${CONTROL[c].verb} selected (${chosen.length})`}
             </ActionButton>
           ))}
-          <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
+          <Button size="xs" variant="subtle" onClick={() => clearSelection()}>
             Clear selection
           </Button>
         </Group>
@@ -282,7 +276,7 @@ export function ExecutionsPage() {
                   aria-label="Select all executions on this page"
                   checked={chosen.length > 0 && chosen.length === items.length}
                   indeterminate={chosen.length > 0 && chosen.length < items.length}
-                  onChange={(e) => setSelected(e.currentTarget.checked ? new Set(items.map((i) => i.id)) : new Set())}
+                  onChange={(e) => (e.currentTarget.checked ? setAll(items.map((i) => i.id)) : clearSelection())}
                 />
               </Table.Th>
               <Table.Th>Execution</Table.Th>
