@@ -22,8 +22,12 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from custom.app import create_app
+    from custom.app.factory import CONSOLE_DIR
 
     settings = _settings(args)
+    built = ((settings.console_dir or CONSOLE_DIR) / "index.html").is_file()
+    where = f"http://{settings.host}:{settings.port}/"
+    print(f"operator console: {where}" + ("" if built else " (not built yet: make console)"))
     uvicorn.run(
         create_app(settings),
         host=settings.host,

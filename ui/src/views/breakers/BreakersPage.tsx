@@ -173,7 +173,7 @@ export default function BreakersPage() {
                 <Table.Td>
                   {b.failureCount} / {b.failureThreshold}
                 </Table.Td>
-                <Table.Td maw={300}>
+                <Table.Td maw={240}>
                   <Text size="xs" truncate title={b.lastError ?? ''}>
                     {b.lastError ?? '—'}
                   </Text>
