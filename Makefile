@@ -52,7 +52,7 @@ console-if-node:
 
 ## run: migrate, then serve the API (/v1) and the console (/) with runners and reaper on 127.0.0.1:8080
 run: setup console-if-node
-	$(PY) -m custom.cli serve
+	@$(PY) -m custom.cli serve
 
 ## test: every test (unit, integration, contract, chaos, console) against a real PostgreSQL
 test: setup console-if-node

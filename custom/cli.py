@@ -22,14 +22,10 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from custom.app import create_app
-    from custom.app.factory import CONSOLE_DIR
 
     settings = _settings(args)
-    built = ((settings.console_dir or CONSOLE_DIR) / "index.html").is_file()
-    where = f"http://{settings.host}:{settings.port}/"
-    print(f"operator console: {where}" + ("" if built else " (not built yet: make console)"))
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, announce_urls=True),
         host=settings.host,
         port=settings.port,
         loop="uvloop",
@@ -52,8 +48,7 @@ def migrate(args: argparse.Namespace) -> None:
     from custom.db.migrate import upgrade
 
     settings = _settings(args)
-    upgrade(resolve_database_url(settings.database_url, settings.data_dir))
-    print("database is at the latest revision")
+    upgrade(resolve_database_url(settings.database_url, settings.data_dir))  # says where it is
 
 
 async def _keys(args: argparse.Namespace) -> int:
@@ -132,6 +127,8 @@ def keys(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    # connexion imports starlette's TestClient, which warns about httpx; nothing here uses it
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     parser = argparse.ArgumentParser(prog="valkyr", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="serve the API with the in-process runners and reaper")

@@ -1,13 +1,17 @@
-"""The engine's background services in one process: LISTEN, runner pool and reaper."""
+"""The engine's background services in one process: LISTEN, runner pool and reaper,
+and the HTTP client its modules share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 
 from custom.gc_tuning import tune_gc
+from custom.modules.http import new_client
 from custom.modules.registry import load_modules
+from custom.observability.tracing import trace_http_client
 from custom.reaper.reaper import Reaper
 from custom.runner.listener import Listener
 from custom.runner.pool import RunnerPool
@@ -21,6 +25,7 @@ class Engine:
     runner: RunnerPool | None
     reaper: Reaper | None
     poll_seconds: float = 1.0
+    http_client: httpx.AsyncClient | None = None
 
     @property
     def runner_id(self) -> str | None:
@@ -33,18 +38,24 @@ class Engine:
             await self.reaper.stop()
         await self.listener.stop()
         await wakeups.detach()
+        if self.http_client is not None:
+            await self.http_client.aclose()
 
 
 async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runners: int) -> Engine:
     # submits of this process wake its waiters directly and notify the others throttled;
     # NOTIFYs of other processes reach this one's waiters through the Listener
     wakeups.attach(pool, settings.notify_cooldown_seconds)
-    # when the LISTEN connection dies, the pooled ones most likely did too: the pool
-    # replaces them on their next use instead of handing out dead connections
-    listener = Listener(url, wakeups.wake_local, on_lost=pool.expire_connections)
+    # a pooled connection that died with the server fails its next statement once (a
+    # transient error: retried) and is replaced; expire_connections() is not used: it
+    # closes the old ones in fire-and-forget tasks that log a BrokenPipeError each
+    listener = Listener(url, wakeups.wake_local)
     await listener.start()
     runner = None
+    http_client = None
     if runners > 0:
+        # one client for every run of this process: connections to a service are reused
+        http_client = trace_http_client(new_client())
         runner = RunnerPool(
             pool,
             load_modules(),
@@ -56,6 +67,7 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             claim_batch=settings.claim_batch,
             listener=listener,
             shutdown_grace_seconds=settings.shutdown_grace_seconds,
+            http_client=http_client,
         )
         await runner.start()
     reaper = None
@@ -63,4 +75,4 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
         reaper = Reaper(pool, settings.reaper_interval_seconds)
         reaper.start()
     tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
-    return Engine(listener, runner, reaper, settings.poll_seconds)
+    return Engine(listener, runner, reaper, settings.poll_seconds, http_client)

@@ -19,29 +19,55 @@ from custom.app.guards import RequestGuard
 from custom.app.resolver import SpecResolver
 from custom.app.validators import validator_map
 from custom.auth.bootstrap import ensure_bootstrap_keys
-from custom.db.embedded import start_embedded
+from custom.db.embedded import database
 from custom.db.migrate import upgrade_async
 from custom.db.pools import Database
 from custom.engine_services import start_engine
+from custom.observability.logging import PLAIN
 from custom.observability.tracing import TracingMiddleware, configure_tracing
+from custom.observability.tracing import flush as flush_traces
+from custom.resources import spec_dir
 from custom.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR = ROOT / "spec"
-CONSOLE_DIR = ROOT / "ui" / "dist"
+# the console's build in a checkout (make console); an installed wheel carries none:
+# VALKYR_CONSOLE_DIR names one, and without it `/` says how to build it
+CONSOLE_DIR = Path(__file__).resolve().parents[2] / "ui" / "dist"
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> Any:
+def console_dir(settings: Settings) -> Path:
+    return settings.console_dir or CONSOLE_DIR
+
+
+def announce(settings: Settings) -> None:
+    """Where to find the service, for the person who started it."""
+    base = f"http://{settings.host}:{settings.port}"
+    built = (console_dir(settings) / "index.html").is_file()
+    console = f"console: {base}/" + ("" if built else " (not built: make console)")
+    for line in (f"listening on {base}", console, f"Swagger UI: {base}/v1/ui/"):
+        log.info(line, extra=PLAIN)
+
+
+def create_app(settings: Settings | None = None, *, announce_urls: bool = False) -> Any:
     """The whole service as one ASGI app: the console at `/`, and under /v1 tracing →
-    guard → connexion → handlers."""
+    guard → connexion → handlers.
+
+    `announce_urls`: say where it listens once started (`valkyr serve`, which binds
+    to `settings.host` and `settings.port`)."""
     settings = settings or Settings.from_env()
     register_format_checkers()
     configure_tracing()
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
-        url = settings.database_url or await asyncio.to_thread(start_embedded, settings.data_dir)
+        async with database(settings.database_url, settings.data_dir) as url, service(url) as state:
+            if announce_urls:
+                announce(settings)
+            yield state
+        await asyncio.to_thread(flush_traces)
+
+    @asynccontextmanager
+    async def service(url: str) -> AsyncIterator[dict[str, Any]]:
         if settings.migrate:
             await upgrade_async(url)
         db = await Database.open(url, pool_size=settings.db_pool_size)
@@ -56,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Any:
                 log.exception("stopping the engine failed")
             await db.close()
 
-    app = AsyncApp(__name__, specification_dir=SPEC_DIR, lifespan=lifespan)
+    app = AsyncApp(__name__, specification_dir=spec_dir(), lifespan=lifespan)
     app.add_api(
         "openapi.yaml",
         resolver=SpecResolver(),
@@ -68,6 +94,6 @@ def create_app(settings: Settings | None = None) -> Any:
     )
     install_error_handlers(app)
     guarded = TracingMiddleware(RequestGuard(app, settings.max_body_bytes))
-    served = ConsoleApp(guarded, settings.console_dir or CONSOLE_DIR)
+    served = ConsoleApp(guarded, console_dir(settings))
     served.connexion_app = app  # type: ignore[attr-defined]
     return served

@@ -1,25 +1,38 @@
-"""Apply Alembic migrations from code (the service migrates on start)."""
+"""Apply Alembic migrations from code (the service migrates on start).
+
+The scripts are package data (custom.resources), so an installed wheel migrates as a
+checkout does; `alembic.ini` stays a developer's file for `make migration`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+import logging
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
-ROOT = Path(__file__).resolve().parents[2]
+from custom.observability.logging import PLAIN
+from custom.resources import migrations_dir
+
+log = logging.getLogger(__name__)
 
 
 def alembic_config(database_url: str) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("path_separator", "os")
     cfg.attributes["database_url"] = database_url
     return cfg
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    cfg = alembic_config(database_url)
+    command.upgrade(cfg, revision)
+    if revision == "head":
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        log.info("database schema is at the latest revision (%s)", head, extra=PLAIN)
 
 
 async def upgrade_async(database_url: str) -> None:

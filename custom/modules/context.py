@@ -1,8 +1,10 @@
 """What a module knows about the run it executes.
 
 The context is how the runner hands over the idempotency key (so a module can
-deduplicate external side effects) and the cooperative cancellation signal
-(set when a heartbeat answers ``cancelRequested`` or the lease is lost).
+deduplicate external side effects), the cooperative cancellation signal
+(set when a heartbeat answers ``cancelRequested`` or the lease is lost) and the
+process's shared HTTP client (its connections are kept across runs; traced when
+tracing is on).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from uuid import UUID
+
+import httpx
 
 __all__ = ["ModuleContext"]
 
@@ -25,6 +29,8 @@ class ModuleContext:
     idempotency_key: str
     timeout_seconds: float
     cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
+    # owned by the engine that runs the module (closed when it stops); None outside one
+    http_client: httpx.AsyncClient | None = None
 
     @property
     def cancelled(self) -> bool:

@@ -12,13 +12,19 @@ replayed side effect. Failure classes follow what a retry can fix: 5xx, 429,
 3xx, since redirects are not followed for non-idempotent calls) are permanent.
 Output: ``{"status": int, "body": parsed JSON or text}``. The response body is
 capped (``MAX_RESPONSE_BYTES``) because it is stored as the run's output.
+
+Requests go through the engine's one client (``ctx.http_client``, made by
+``new_client``), so runs calling one service reuse its connections; the client
+keeps no cookies, so one workflow's session never reaches another's request.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +33,7 @@ import httpx
 from custom.modules.context import ModuleContext
 from custom.modules.errors import PermanentError, TransientError
 
-__all__ = ["MAX_RESPONSE_BYTES", "http_breaker_key", "run"]
+__all__ = ["MAX_RESPONSE_BYTES", "http_breaker_key", "new_client", "run"]
 
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -57,6 +63,29 @@ def http_breaker_key(config: Mapping[str, Any]) -> str | None:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     return f"{host}:{port}" if port is not None else host
+
+
+def new_client() -> httpx.AsyncClient:
+    """The client an engine shares between all its runs (it closes it when it stops).
+
+    Timeouts and redirects are set per request. No connection cap: a run waiting for a
+    pooled connection would spend its step timeout queueing behind unrelated calls.
+    """
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # accepts none
+        limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+    )
+
+
+@asynccontextmanager
+async def _client(ctx: ModuleContext) -> AsyncIterator[httpx.AsyncClient]:
+    if ctx.http_client is not None:
+        yield ctx.http_client
+        return
+    # called outside an engine (a test, a script): a client for this call only
+    async with new_client() as client:
+        yield client
 
 
 def _validated_url(config: Mapping[str, Any]) -> str:
@@ -124,8 +153,10 @@ async def run(inputs: dict[str, Any], config: dict[str, Any], ctx: ModuleContext
         request_kwargs["json"] = body
     try:
         async with (
-            httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client,
-            client.stream(method, url, **request_kwargs) as response,
+            _client(ctx) as client,
+            client.stream(
+                method, url, timeout=timeout, follow_redirects=False, **request_kwargs
+            ) as response,
         ):
             chunks: list[bytes] = []
             size = 0

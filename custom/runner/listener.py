@@ -38,13 +38,11 @@ class Listener:
         url: str,
         on_wake: Callable[[], None],
         *,
-        on_lost: Callable[[], object] | None = None,
         keepalive_seconds: float = 5.0,
         channel: str = CHANNEL,
     ) -> None:
         self.url = asyncpg_url(url)
         self.on_wake = on_wake
-        self.on_lost = on_lost  # e.g. the pool's expire_connections: theirs died too
         self.keepalive_seconds = keepalive_seconds
         self.channel = channel
         self._conn: asyncpg.Connection | None = None
@@ -143,10 +141,6 @@ class Listener:
             down_since = time.monotonic()
             if not self._stopping:
                 log.warning("LISTEN connection lost; polling until it is back")
-                if self.on_lost is not None:
-                    result = self.on_lost()
-                    if asyncio.iscoroutine(result):
-                        await result
 
     async def _watch(self, conn: asyncpg.Connection, lost: asyncio.Event) -> None:
         """Until the connection is lost: probe it whenever it was idle a while."""

@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 
 from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
 from custom.leases.claim import (
@@ -80,8 +81,10 @@ class RunnerPool:
         claim_batch: int = 32,
         listener: Listener | None = None,
         shutdown_grace_seconds: float = 10.0,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.pool = pool
+        self.http_client = http_client  # the engine's; it closes it
         self.modules = dict(modules)
         self.module_names = sorted(self.modules)
         self.slots = slots
@@ -379,6 +382,7 @@ class RunnerPool:
             attempt=row["attempt"],
             idempotency_key=row["idempotency_key"],
             timeout_seconds=row["timeout_seconds"],
+            http_client=self.http_client,
         )
         limit = row["timeout_seconds"]
         timer = asyncio.timeout(limit)

@@ -10,17 +10,24 @@ import contextlib
 import logging
 import signal
 
-from custom.db.embedded import resolve_database_url
+from custom.db.embedded import start_embedded
 from custom.db.migrate import upgrade_async
 from custom.db.pools import create_pool
 from custom.engine_services import start_engine
+from custom.observability.tracing import configure_tracing
+from custom.observability.tracing import flush as flush_traces
 from custom.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 async def serve_runner(settings: Settings) -> None:
-    url = await asyncio.to_thread(resolve_database_url, settings.database_url, settings.data_dir)
+    configure_tracing()
+    url = settings.database_url
+    embedded = None
+    if url is None:
+        embedded = await asyncio.to_thread(start_embedded, settings.data_dir)
+        url = embedded.url
     if settings.migrate:
         await upgrade_async(url)
     pool = await create_pool(url, max_size=max(settings.db_pool_size, 4))
@@ -36,6 +43,9 @@ async def serve_runner(settings: Settings) -> None:
         await engine.stop()
         with contextlib.suppress(Exception):
             await pool.close()
+        await asyncio.to_thread(flush_traces)
+        if embedded is not None:
+            await asyncio.to_thread(embedded.release)
 
 
 def run_standalone(settings: Settings) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
-SQL_DIR = Path(__file__).parent
 _HEADER = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 
@@ -30,7 +29,8 @@ def parse_queries(text: str) -> dict[str, str]:
 @cache
 def queries() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in sorted(SQL_DIR.glob("*.sql")):
+    sql_files = [f for f in files(__name__).iterdir() if f.name.endswith(".sql")]
+    for path in sorted(sql_files, key=lambda f: f.name):
         for name, sql in parse_queries(path.read_text()).items():
             if name in found:
                 raise ValueError(f"query {name} is defined twice ({path.name})")

