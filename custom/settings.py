@@ -49,6 +49,7 @@ class Settings:
     db_pool_size: int = 10
     runner_id: str | None = None
     bootstrap_key: str | None = field(default=None, repr=False)
+    console_dir: Path | None = None  # the console's build; None: ui/dist of this checkout
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -75,6 +76,9 @@ class Settings:
             "db_pool_size": _int("VALKYR_DB_POOL_SIZE", 10),
             "runner_id": _runner_id(os.environ.get("VALKYR_RUNNER_ID")),
             "bootstrap_key": os.environ.get("VALKYR_BOOTSTRAP_KEY") or None,
+            "console_dir": Path(os.environ["VALKYR_CONSOLE_DIR"])
+            if os.environ.get("VALKYR_CONSOLE_DIR")
+            else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

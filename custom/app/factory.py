@@ -6,11 +6,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from connexion import AsyncApp
 from connexion.options import SwaggerUIOptions
 
+from custom.app.console import ConsoleApp
 from custom.app.errors import install_error_handlers
 from custom.app.formats import register_format_checkers
 from custom.app.guards import RequestGuard
@@ -28,18 +30,28 @@ from custom.observability.tracing import flush as flush_traces
 from custom.resources import spec_dir
 from custom.settings import Settings
 
+# the console's build in a checkout (make console); an installed wheel carries none:
+# VALKYR_CONSOLE_DIR names one, and without it `/` says how to build it
+CONSOLE_DIR = Path(__file__).resolve().parents[2] / "ui" / "dist"
 log = logging.getLogger(__name__)
+
+
+def console_dir(settings: Settings) -> Path:
+    return settings.console_dir or CONSOLE_DIR
 
 
 def announce(settings: Settings) -> None:
     """Where to find the service, for the person who started it."""
     base = f"http://{settings.host}:{settings.port}"
-    for line in (f"listening on {base}", f"console: {base}/", f"Swagger UI: {base}/v1/ui/"):
+    built = (console_dir(settings) / "index.html").is_file()
+    console = f"console: {base}/" + ("" if built else " (not built: make console)")
+    for line in (f"listening on {base}", console, f"Swagger UI: {base}/v1/ui/"):
         log.info(line, extra=PLAIN)
 
 
 def create_app(settings: Settings | None = None, *, announce_urls: bool = False) -> Any:
-    """The whole service as one ASGI app: tracing → guard → connexion → handlers.
+    """The whole service as one ASGI app: the console at `/`, and under /v1 tracing →
+    guard → connexion → handlers.
 
     `announce_urls`: say where it listens once started (`valkyr serve`, which binds
     to `settings.host` and `settings.port`)."""
@@ -85,5 +97,6 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
     )
     install_error_handlers(app)
     guarded = TracingMiddleware(RequestGuard(app, settings.max_body_bytes))
-    guarded.connexion_app = app  # type: ignore[attr-defined]
-    return guarded
+    served = ConsoleApp(guarded, console_dir(settings))
+    served.connexion_app = app  # type: ignore[attr-defined]
+    return served

@@ -397,12 +397,17 @@ async def test_unknown_path_is_a_404_problem(client, db, path: str) -> None:
 
 
 async def test_unknown_path_outside_the_base_is_a_404_problem(client) -> None:
+    # GET outside /v1 is the console's (its app routes, or the page saying how to build it:
+    # tests/console/test_console_serving.py); any other method there is the API's 404
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=client._transport.app),  # type: ignore[attr-defined]
         base_url="http://testserver",
     ) as c:
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            r = await c.request(method, "/nothing/here", json={})
+            assert_problem(r, 404)
         r = await c.get("/nothing/here")
-    assert_problem(r, 404)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
 
 
 # --- auth ----------------------------------------------------------------------
