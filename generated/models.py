@@ -81,15 +81,11 @@ class RetryPolicy(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    max_attempts: int | None = Field(3, alias="maxAttempts", ge=1, le=100)
-    initial_backoff_seconds: float | None = Field(
-        1, alias="initialBackoffSeconds", ge=0.0, le=86400.0
-    )
-    backoff_multiplier: float | None = Field(2, alias="backoffMultiplier", ge=1.0, le=100.0)
-    max_backoff_seconds: float | None = Field(300, alias="maxBackoffSeconds", ge=0.0, le=86400.0)
-    jitter: bool | None = Field(
-        True, description="Full jitter: the delay is drawn from [delay/2, delay]"
-    )
+    max_attempts: int = Field(3, alias="maxAttempts", ge=1, le=100)
+    initial_backoff_seconds: float = Field(1, alias="initialBackoffSeconds", ge=0.0, le=86400.0)
+    backoff_multiplier: float = Field(2, alias="backoffMultiplier", ge=1.0, le=100.0)
+    max_backoff_seconds: float = Field(300, alias="maxBackoffSeconds", ge=0.0, le=86400.0)
+    jitter: bool = Field(True, description="Full jitter: the delay is drawn from [delay/2, delay]")
 
 
 class DependsOnItem(RootModel[str]):
@@ -102,13 +98,13 @@ class Step(BaseModel):
     )
     key: str = Field(..., pattern="^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
     module: str = Field(..., pattern="^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-    config: dict[str, Any] | None = {}
-    inputs: dict[str, Any] | None = {}
-    depends_on: list[DependsOnItem] | None = Field(
+    config: dict[str, Any] = {}
+    inputs: dict[str, Any] = {}
+    depends_on: list[DependsOnItem] = Field(
         [], alias="dependsOn", max_length=200, validate_default=True
     )
     retry: RetryPolicy | None = None
-    timeout_seconds: float | None = Field(300, alias="timeoutSeconds", ge=0.001, le=86400.0)
+    timeout_seconds: float = Field(300, alias="timeoutSeconds", ge=0.001, le=86400.0)
     circuit_breaker: str | None = Field(None, alias="circuitBreaker", max_length=255, min_length=1)
 
 
@@ -140,12 +136,12 @@ class WorkflowVersion(BaseModel):
 
 class WorkflowVersionList(BaseModel):
     items: list[WorkflowVersion]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class WorkflowList(BaseModel):
     items: list[Workflow]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class Counts(BaseModel):
@@ -171,7 +167,7 @@ class ExecutionGraphNode(BaseModel):
     module: str
     depends_on: list[str] = Field(..., alias="dependsOn")
     circuit_breaker: str | None = Field(None, alias="circuitBreaker")
-    status: RunStatus = Field(
+    status: RunStatus | None = Field(
         ..., description="The latest run's status; null while the step has no run"
     )
     attempts: int = Field(..., description="The latest run's attempt number (0: no run yet)")
@@ -233,7 +229,7 @@ class Run(BaseModel):
 
 class RunList(BaseModel):
     items: list[Run]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class Module(RootModel[str]):
@@ -252,9 +248,9 @@ class RunClaimRequest(BaseModel):
         min_length=1,
     )
     modules: list[Module] = Field(..., max_length=100, min_length=1)
-    limit: int | None = Field(1, ge=1, le=500)
+    limit: int = Field(1, ge=1, le=500)
     lease_seconds: float | None = Field(None, alias="leaseSeconds", ge=1.0, le=86400.0)
-    wait_seconds: float | None = Field(0, alias="waitSeconds", ge=0.0, le=30.0)
+    wait_seconds: float = Field(0, alias="waitSeconds", ge=0.0, le=30.0)
 
 
 class RunClaimResponse(BaseModel):
@@ -349,8 +345,8 @@ class RunReleaseRequest(BaseModel):
         max_length=200,
         min_length=1,
     )
-    runs: list[RunLeaseRef] | None = Field([], max_length=1000, validate_default=True)
-    all_held: bool | None = Field(
+    runs: list[RunLeaseRef] = Field([], max_length=1000, validate_default=True)
+    all_held: bool = Field(
         False,
         alias="allHeld",
         description="Also every other run still leased to this runnerId (use one runnerId per process)",
@@ -411,7 +407,7 @@ class RunFailRequest(BaseModel):
         min_length=1,
     )
     error: RunError
-    retryable: bool | None = True
+    retryable: bool = True
 
 
 class Action1(StrEnum):
@@ -455,7 +451,7 @@ class DeadLetterQueue(BaseModel):
 
 class DeadLetterQueueList(BaseModel):
     items: list[DeadLetterQueue]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class DeadLetterRequeueRequest(BaseModel):
@@ -500,7 +496,7 @@ class DeadLetterBulkRequeueRequest(BaseModel):
     filter: DeadLetterFilter
     input_overrides: dict[str, Any] | None = Field(None, alias="inputOverrides")
     notes: str | None = Field(None, max_length=10000)
-    limit: int | None = Field(
+    limit: int = Field(
         1000,
         description="At most this many entries in one request (oldest executions first); `remaining` in the answer says how many still match: call again.",
         ge=1,
@@ -514,7 +510,7 @@ class DeadLetterBulkDiscardRequest(BaseModel):
     )
     filter: DeadLetterFilter
     notes: str = Field(..., max_length=10000, min_length=1)
-    limit: int | None = Field(
+    limit: int = Field(
         1000,
         description="At most this many entries in one request (oldest executions first); `remaining` in the answer says how many still match: call again.",
         ge=1,
@@ -563,7 +559,7 @@ class CircuitBreakerThresholds(BaseModel):
 
 class CircuitBreakerStateList(BaseModel):
     items: list[CircuitBreakerState]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class ApiKey(BaseModel):
@@ -623,7 +619,7 @@ class CurrentApiKey(BaseModel):
 
 class ApiKeyList(BaseModel):
     items: list[ApiKey]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class WorkflowExecution(BaseModel):
@@ -634,7 +630,7 @@ class WorkflowExecution(BaseModel):
     workflow_id: UUID = Field(..., alias="workflowId")
     workflow_version: int | None = Field(None, alias="workflowVersion")
     status: ExecutionStatus | None = None
-    inputs: dict[str, Any] | None = {}
+    inputs: dict[str, Any] = {}
     outputs: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     idempotency_key: str | None = Field(
@@ -664,11 +660,11 @@ class WorkflowExecutionGraph(BaseModel):
 
 class WorkflowExecutionList(BaseModel):
     items: list[WorkflowExecution]
-    next_cursor: str = Field(..., alias="nextCursor")
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class RunBatchHeartbeatResponse(BaseModel):
-    lease_expires_at: AwareDatetime = Field(
+    lease_expires_at: AwareDatetime | None = Field(
         ...,
         alias="leaseExpiresAt",
         description="The runner's lease after this heartbeat (null when it holds none of the runs)",

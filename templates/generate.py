@@ -61,6 +61,8 @@ def render(api: ApiModel, out: Path, source: str) -> None:
         (out / pkg).mkdir(parents=True, exist_ok=True)
         (out / pkg / "__init__.py").write_text(init)
     write("runtime.py", "runtime.py.jinja")
+    write("store.py", "store.py.jinja")
+    write("serializers.py", "serializers.py.jinja", resources=api.resources)
     write("tables.py", "tables.py.jinja", tables=api.tables)
     write("operations.py", "operations.py.jinja", api=api, allowed=_allowed_methods(api))
     for r in api.resources:

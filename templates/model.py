@@ -130,6 +130,7 @@ class Filter:
     param: str  # as connexion passes it (pythonic_params)
     column: str
     op: str  # a key of FILTER_OPS
+    kind: str = "text"  # the column's kind: how a query string becomes its value
 
 
 @dataclass
@@ -149,6 +150,11 @@ class Resource:
     @property
     def stored(self) -> list[ApiField]:
         return [f for f in self.fields if f.column]
+
+    @property
+    def computed(self) -> list[ApiField]:
+        """Fields of the API that no column stores (custom code fills them in)."""
+        return [f for f in self.fields if not f.column]
 
 
 @dataclass

@@ -223,7 +223,7 @@ def _filters(op_id: str, resource: Resource, params: list[Parameter]) -> list[Fi
                 f"{op_id}: filter {p.name} ({op}) needs a column of kind "
                 f"{' or '.join(sorted(kinds))}, not {columns[column].kind}"
             )
-        found.append(Filter(p.py_name, column, op))
+        found.append(Filter(p.py_name, column, op, columns[column].kind))
     return found
 
 

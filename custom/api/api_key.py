@@ -6,22 +6,18 @@ column), so neither ever shows a hash or a secret.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
 from connexion import request
 
+from custom.api import serializers
 from custom.auth.keys import create_key, revoke_key
 from custom.auth.security import forget_cached_keys
+from generated import models
 from generated.operations import OPERATIONS
-from generated.repositories.api_key import serialize
 from generated.runtime import not_found, ok, parse_uuid, problem
-
-
-def public(record: Any) -> dict[str, Any]:
-    """A stored key as the API shows it (the generated serializer: no hash, no secret)."""
-    return serialize(SimpleNamespace(**dict(record)))  # type: ignore[arg-type]
+from generated.serializers import build
 
 
 async def create_api_key(body: dict[str, Any]) -> Any:
@@ -31,7 +27,7 @@ async def create_api_key(body: dict[str, Any]) -> Any:
         raise problem(
             409, "Conflict", f"An API key named {body['name']!r} already exists", "conflict"
         ) from None
-    return ok({**public(record), "secret": secret}, 201)
+    return ok(serializers.api_key_created(record, secret), 201)
 
 
 async def revoke_api_key(id_: str) -> Any:
@@ -39,7 +35,7 @@ async def revoke_api_key(id_: str) -> Any:
     if record is None:
         raise not_found("ApiKey", id_)
     forget_cached_keys()
-    return ok(public(record))
+    return ok(serializers.api_key(record))
 
 
 def allowed_operations(role: str) -> list[str]:
@@ -55,11 +51,10 @@ async def get_current_api_key() -> Any:
     """Who is calling: clients (the console) show or disable actions by it."""
     info = request.context.get("token_info") or {}
     role = str(info.get("role"))
-    return ok(
-        {
-            "id": info.get("key_id"),
-            "name": info.get("sub"),
-            "role": role,
-            "allowedOperations": allowed_operations(role),
-        }
-    )
+    current = {
+        "id": parse_uuid(info["key_id"]),
+        "name": info.get("sub"),
+        "role": role,
+        "allowedOperations": allowed_operations(role),
+    }
+    return ok(build(models.CurrentApiKey, current))

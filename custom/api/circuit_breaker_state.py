@@ -7,19 +7,14 @@ runs parked behind it are ready at once.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from connexion import request
 
+from custom.api import serializers
 from custom.breakers.state import unpark
 from custom.sql import q
-from generated.repositories.circuit_breaker_state import serialize
 from generated.runtime import not_found, ok, parse_uuid
-
-
-def _json(row: Any) -> dict[str, Any]:
-    return serialize(SimpleNamespace(**dict(row)))
 
 
 async def update_circuit_breaker(id_: str, body: dict[str, Any]) -> Any:
@@ -33,7 +28,7 @@ async def update_circuit_breaker(id_: str, body: dict[str, Any]) -> Any:
     )
     if row is None:
         raise not_found("CircuitBreakerState", id_)
-    return ok(_json(row))
+    return ok(serializers.circuit_breaker_state(row))
 
 
 async def reset_circuit_breaker(id_: str) -> Any:
@@ -42,4 +37,4 @@ async def reset_circuit_breaker(id_: str) -> Any:
         if row is None:
             raise not_found("CircuitBreakerState", id_)
         await unpark(conn, row["key"])
-    return ok(_json(row))
+    return ok(serializers.circuit_breaker_state(row))

@@ -7,50 +7,32 @@ locked first; `resolvedBy` / the audit actor is the calling API key's name.
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 from typing import Any
 
 from connexion import request
 from connexion.exceptions import ProblemException
 
+from custom.api import serializers
 from custom.auth.security import caller
 from custom.dlq import resolve
 from custom.sql import q
-from generated.repositories.dead_letter_queue import serialize
+from generated import models
 from generated.runtime import (
     bad_request,
     decode_cursor,
     encode_cursor,
+    listing,
     not_found,
     ok,
     parse_uuid,
     problem,
 )
-from generated.runtime import to_json as _j
+from generated.serializers import build
 
 
-def _audit_json(row: Any) -> dict[str, Any]:
-    return {
-        "action": row["action"],
-        "actor": row["actor"],
-        "at": _j(row["at"]),
-        "notes": row["notes"],
-        "changes": row["changes"],
-        "inputsHashBefore": row["inputs_hash_before"],
-        "inputsHashAfter": row["inputs_hash_after"],
-        "newRunId": _j(row["new_run_id"]),
-    }
-
-
-def _entry_json(row: Any, audit: list[Any]) -> dict[str, Any]:
-    body = serialize(SimpleNamespace(**dict(row)))  # the generated shape, from an asyncpg row
-    body["audit"] = [_audit_json(a) for a in audit]
-    return body
-
-
-async def _with_audit(rows: list[Any]) -> list[dict[str, Any]]:
+async def _with_audit(rows: list[Any]) -> list[models.DeadLetterQueue]:
     trail = await resolve.audit_of(request.state.pool, [r["id"] for r in rows])
-    return [_entry_json(r, trail[r["id"]]) for r in rows]
+    return [serializers.dead_letter(r, trail[r["id"]]) for r in rows]
 
 
 def _conflict(exc: Exception) -> ProblemException:
@@ -90,7 +72,7 @@ async def list_dead_letters(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
-    return ok({"items": await _with_audit(rows), "nextCursor": next_cursor})
+    return ok(listing(await _with_audit(rows), next_cursor))
 
 
 async def count_dead_letters(
@@ -110,7 +92,7 @@ async def count_dead_letters(
         step_key,
         reason,
     )
-    return ok({"count": count})
+    return ok(build(models.DeadLetterCount, {"count": count}))
 
 
 async def get_dead_letter(id_: str) -> Any:
@@ -202,4 +184,5 @@ def _limit(body: dict[str, Any]) -> int:
 
 async def _bulk_result(ids: list[Any], body: dict[str, Any]) -> Any:
     remaining = await resolve.still_matching(request.state.pool, _filter(body))
-    return ok({"count": len(ids), "ids": [str(i) for i in ids], "remaining": remaining})
+    result = {"count": len(ids), "ids": list(ids), "remaining": remaining}
+    return ok(build(models.DeadLetterBulkResult, result))

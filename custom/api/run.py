@@ -17,15 +17,17 @@ from typing import Any
 import asyncpg
 from connexion import request
 
+from custom.api import serializers
 from custom.auth.runner_ids import IN_PROCESS_PREFIX, is_in_process, key_may_act_as
-from custom.executions.serialize import run_json
 from custom.leases import claim, finish  # modules: the handlers bear their functions' names
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
 from custom.runner.wakeup import wakeups
 from custom.sql import q
-from generated.runtime import not_found, ok, parse_uuid, problem
-from generated.runtime import to_json as _to_json
+from generated import models
+from generated.repositories.run import RunRepository
+from generated.runtime import listing, not_found, ok, parse_uuid, problem
+from generated.serializers import build
 
 
 def _runner_id(body: dict[str, Any]) -> str:
@@ -103,7 +105,41 @@ async def get_run(id_: str) -> Any:
     row = await request.state.pool.fetchrow(q("run_get"), parse_uuid(id_))
     if row is None:
         raise not_found("Run", id_)
-    return ok(run_json(row))
+    return ok(serializers.run(row))
+
+
+async def list_runs(
+    limit: int = 50,
+    cursor: str | None = None,
+    status: str | None = None,
+    execution_id: str | None = None,
+    step_key: str | None = None,
+    module: str | None = None,
+) -> Any:
+    """The generated list, with the lease of the runner holding each LEASED run (as
+    GET shows it): one more statement when the page holds leased runs."""
+    pool = request.state.pool
+    filters = {
+        "status": status,
+        "execution_id": execution_id,
+        "step_key": step_key,
+        "module": module,
+    }
+    page = await RunRepository(pool).list(limit=limit, cursor=cursor, filters=filters)
+    owners = {r["lease_owner"] for r in page.items if r["status"] == "LEASED"}
+    leases = {}
+    if owners:
+        found = await pool.fetch(q("runner_leases_of"), sorted(owners))
+        leases = {lease["runner_id"]: lease for lease in found}
+    items = []
+    for row in page.items:
+        lease = leases.get(row["lease_owner"])
+        if lease is not None:
+            row = dict(row)
+            row["lease_expires_at"] = lease["expires_at"]
+            row["lease_heartbeat_at"] = lease["heartbeat_at"]
+        items.append(serializers.run(row))
+    return ok(listing(items, page.next_cursor))
 
 
 async def claim_runs(body: dict[str, Any]) -> Any:
@@ -142,17 +178,17 @@ async def claim_runs(body: dict[str, Any]) -> Any:
                 rows = []
             left = deadline - time.monotonic()
             if rows or left <= 0 or gone.done():
-                return ok({"items": [_claimed_json(r, secrets) for r in rows]})
+                claimed = [_claimed(r, secrets) for r in rows]
+                return ok(build(models.RunClaimResponse, {"items": claimed}))
             await _wait_for_work(woken, gone, modules, left)
     finally:
         wakeups.unregister(woken.set)
         gone.cancel()
 
 
-def _claimed_json(row: Any, secrets: list[str]) -> dict[str, Any]:
-    out = run_json(row)
-    out["leaseToken"] = format_token(row["lease_token"], secrets[row["lease_slot"] - 1])
-    return out
+def _claimed(row: Any, secrets: list[str]) -> models.Run:
+    token = format_token(row["lease_token"], secrets[row["lease_slot"] - 1])
+    return serializers.run(row, lease_token=token)
 
 
 async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
@@ -168,7 +204,8 @@ async def heartbeat_run(id_: str, body: dict[str, Any]) -> Any:
             secret_hash=proof.secret_hash,
         )
     )
-    return ok({"leaseExpiresAt": _to_json(expires), "cancelRequested": cancel})
+    answer = {"leaseExpiresAt": expires, "cancelRequested": cancel}
+    return ok(build(models.RunHeartbeatResponse, answer))
 
 
 async def heartbeat_runs(body: dict[str, Any]) -> Any:
@@ -183,19 +220,16 @@ async def heartbeat_runs(body: dict[str, Any]) -> Any:
         body.get("leaseSeconds"),
         default_lease_seconds=request.state.settings.lease_seconds,
     )
-    return ok(
+    runs = [
         {
-            "leaseExpiresAt": None if expires is None else _to_json(expires),
-            "runs": [
-                {
-                    "id": str(i),
-                    "lost": (i, proof.fence) not in held,
-                    "cancelRequested": (i, proof.fence) in held and i in cancel,
-                }
-                for i, proof in asked
-            ],
+            "id": i,
+            "lost": (i, proof.fence) not in held,
+            "cancelRequested": (i, proof.fence) in held and i in cancel,
         }
-    )
+        for i, proof in asked
+    ]
+    answer = {"leaseExpiresAt": expires, "runs": runs}
+    return ok(build(models.RunBatchHeartbeatResponse, answer))
 
 
 async def release_runs(body: dict[str, Any]) -> Any:
@@ -213,7 +247,7 @@ async def release_runs(body: dict[str, Any]) -> Any:
         held = await pool.fetch(q("runner_held_since"), runner_id, 0.0)
         asked += [(r["id"], r["lease_token"], None) for r in held if r["id"] not in named]
     released = await claim.release_runs_listed(pool, runner_id, asked)
-    return ok({"released": [str(i) for i in released]})
+    return ok(build(models.RunReleaseResponse, {"released": list(released)}))
 
 
 async def complete_run(id_: str, body: dict[str, Any]) -> Any:
@@ -228,7 +262,7 @@ async def complete_run(id_: str, body: dict[str, Any]) -> Any:
             secret_hash=proof.secret_hash,
         )
     )
-    return ok(run_json(run))
+    return ok(serializers.run(run))
 
 
 async def fail_run(id_: str, body: dict[str, Any]) -> Any:
@@ -244,4 +278,4 @@ async def fail_run(id_: str, body: dict[str, Any]) -> Any:
             secret_hash=proof.secret_hash,
         )
     )
-    return ok(run_json(run))
+    return ok(serializers.run(run))

@@ -10,7 +10,9 @@ from starlette.responses import Response
 
 from custom.observability.metrics import CONTENT_TYPE, scrape
 from custom.version import VERSION
+from generated import models
 from generated.runtime import ok
+from generated.serializers import build
 
 HEALTH_TIMEOUT_SECONDS = 2.0
 
@@ -21,10 +23,9 @@ async def get_health(ready: bool = False) -> Any:
         async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
             await request.state.pool.fetchval("SELECT 1")
     except Exception:  # whatever the failure (refused, reset, timed out): not reachable now
-        return ok(
-            {"status": "degraded", "database": "down", "version": VERSION}, 503 if ready else 200
-        )
-    return ok({"status": "ok", "database": "up", "version": VERSION})
+        down = {"status": "degraded", "database": "down", "version": VERSION}
+        return ok(build(models.Health, down), 503 if ready else 200)
+    return ok(build(models.Health, {"status": "ok", "database": "up", "version": VERSION}))
 
 
 async def get_metrics() -> Any:

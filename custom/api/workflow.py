@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
+import asyncpg
 from connexion import request
 from connexion.exceptions import ProblemException
 
+from custom.api import serializers
 from custom.sql import q
 from custom.workflows.validation import WorkflowValidationError, validate_steps
-from generated.repositories.workflow import WorkflowRepository, serialize
-from generated.runtime import bad_request, not_found, ok, parse_uuid, to_json, transaction
-from generated.tables import WorkflowVersionsRow
+from generated.repositories.workflow import WorkflowRepository
+from generated.runtime import bad_request, listing, not_found, ok, parse_uuid, transaction
 
 
 def _validated(body: dict[str, Any]) -> dict[str, Any]:
@@ -36,43 +36,37 @@ def _validated(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _store_version(
-    session: Any, workflow_id: Any, version: int, values: dict[str, Any]
+    conn: asyncpg.Connection, workflow_id: Any, version: int, values: dict[str, Any]
 ) -> None:
-    await session.execute(
-        sa.insert(WorkflowVersionsRow).values(workflow_id=workflow_id, version=version, **values)
+    await conn.execute(
+        q("workflow_version_insert"),
+        workflow_id,
+        version,
+        values["name"],
+        values["description"],
+        values["steps"],
     )
 
 
 async def create_workflow(body: dict[str, Any]) -> Any:
     values = _validated(body)
-    async with transaction() as session:
-        row = await WorkflowRepository(session).create({**values, "version": 1})
-        await _store_version(session, row.id, 1, values)
-        return ok(serialize(row), 201)
+    async with transaction() as conn:
+        row = await WorkflowRepository(conn).create({**values, "version": 1})
+        await _store_version(conn, row["id"], 1, values)
+    return ok(serializers.workflow(row), 201)
 
 
 async def update_workflow(id_: str, body: dict[str, Any]) -> Any:
     values = _validated(body)
-    async with transaction() as session:
-        repo = WorkflowRepository(session)
+    async with transaction() as conn:
+        repo = WorkflowRepository(conn)
         current = await repo.get(parse_uuid(id_), for_update=True)
         if current is None:
             raise not_found("Workflow", id_)
-        version = current.version + 1
-        row = await repo.update(current.id, {**values, "version": version})
-        await _store_version(session, current.id, version, values)
-        return ok(serialize(row))
-
-
-def _version_json(row: Any) -> dict[str, Any]:
-    return {
-        "workflowId": to_json(row["workflow_id"]),
-        "version": row["version"],
-        "name": row["name"],
-        "description": row["description"],
-        "steps": row["steps"],
-        "createdAt": to_json(row["created_at"]),
-    }
+        version = current["version"] + 1
+        row = await repo.update(current["id"], {**values, "version": version})
+        await _store_version(conn, current["id"], version, values)
+    return ok(serializers.workflow(row))
 
 
 def _version_cursor(cursor: str | None) -> int | None:
@@ -95,16 +89,12 @@ async def list_workflow_versions(id_: str, limit: int = 20, cursor: str | None =
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return ok(
-        {
-            "items": [_version_json(r) for r in rows],
-            "nextCursor": str(rows[-1]["version"]) if more else None,
-        }
-    )
+    next_cursor = str(rows[-1]["version"]) if more else None
+    return ok(listing([serializers.workflow_version(r) for r in rows], next_cursor))
 
 
 async def get_workflow_version(id_: str, version: int) -> Any:
     row = await request.state.pool.fetchrow(q("workflow_version_get"), parse_uuid(id_), version)
     if row is None:
         raise not_found("Workflow version", f"{id_} v{version}")
-    return ok(_version_json(row))
+    return ok(serializers.workflow_version(row))

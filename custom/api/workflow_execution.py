@@ -8,12 +8,13 @@ from typing import Any
 
 from connexion import request
 
+from custom.api import serializers
 from custom.auth.security import caller
 from custom.executions import control, purge
-from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q
+from generated import models
 from generated.runtime import (
     no_content,
     not_found,
@@ -21,9 +22,9 @@ from generated.runtime import (
     parse_datetime,
     parse_uuid,
     problem,
-    to_json,
     uuid_prefix_range,
 )
+from generated.serializers import build
 
 EXECUTION_STATUSES = ("PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED")
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ async def get_workflow_execution(id_: str) -> Any:
     history = []
     if row["has_control_history"]:
         history = await pool.fetch(q("execution_audit_list"), execution_id)
-    return ok({**execution_json(row), "controlHistory": [control_record_json(h) for h in history]})
+    return ok(serializers.workflow_execution(row, history))
 
 
 async def count_workflow_executions(
@@ -65,22 +66,8 @@ async def count_workflow_executions(
     )
     counts = dict.fromkeys(EXECUTION_STATUSES, 0)
     counts.update({r["status"]: r["n"] for r in rows})
-    return ok({"counts": counts, "total": sum(counts.values())})
-
-
-def _graph_node(step: dict[str, Any], run: Any) -> dict[str, Any]:
-    return {
-        "key": step["key"],
-        "module": step["module"],
-        "dependsOn": list(step.get("dependsOn") or []),
-        "circuitBreaker": step.get("circuitBreaker"),
-        "status": run["status"] if run else None,
-        "attempts": run["attempt"] if run else 0,
-        "runId": to_json(run["id"]) if run else None,
-        "availableAt": to_json(run["available_at"]) if run else None,
-        "claimedAt": to_json(run["claimed_at"]) if run else None,
-        "finishedAt": to_json(run["finished_at"]) if run else None,
-    }
+    total = sum(counts.values())
+    return ok(build(models.WorkflowExecutionCounts, {"counts": counts, "total": total}))
 
 
 async def get_workflow_execution_graph(id_: str) -> Any:
@@ -91,16 +78,15 @@ async def get_workflow_execution_graph(id_: str) -> Any:
     if head is None:
         raise not_found("WorkflowExecution", id_)
     latest = {r["step_key"]: r for r in await pool.fetch(q("execution_graph_runs"), execution_id)}
-    return ok(
-        {
-            "executionId": to_json(head["id"]),
-            "workflowId": to_json(head["workflow_id"]),
-            "workflowVersion": head["workflow_version"],
-            "workflowName": head["name"],
-            "status": head["status"],
-            "nodes": [_graph_node(s, latest.get(s["key"])) for s in head["steps"]],
-        }
-    )
+    graph = {
+        "executionId": head["id"],
+        "workflowId": head["workflow_id"],
+        "workflowVersion": head["workflow_version"],
+        "workflowName": head["name"],
+        "status": head["status"],
+        "nodes": [serializers.graph_node(s, latest.get(s["key"])) for s in head["steps"]],
+    }
+    return ok(build(models.WorkflowExecutionGraph, graph))
 
 
 async def create_workflow_execution(body: dict[str, Any]) -> Any:
@@ -121,7 +107,7 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
             raise not_found("Workflow", workflow_id) from None
         except IdempotencyConflict as exc:
             raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
-    return ok(execution_json(started.execution), 201 if started.created else 200)
+    return ok(serializers.workflow_execution(started.execution), 201 if started.created else 200)
 
 
 async def _control(operation: Any, id_: str) -> Any:
@@ -135,7 +121,7 @@ async def _control(operation: Any, id_: str) -> Any:
             raise problem(
                 409, "Invalid execution transition", str(exc), "invalid-transition"
             ) from None
-    return ok(execution_json(done.execution))
+    return ok(serializers.workflow_execution(done.execution))
 
 
 async def cancel_workflow_execution(id_: str) -> Any:

@@ -17,11 +17,11 @@ import asyncpg
 from connexion.exceptions import ProblemException
 from connexion.http_facts import HTTP_STATUS_CODES
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from custom.app.paths import allowed_methods
 from custom.db.outage import is_unavailable
+from generated.store import InvalidValue
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -68,15 +68,15 @@ DATA_ERRORS = {
 
 
 def sqlstate_of(exc: BaseException) -> str | None:
-    """The SQLSTATE of a database error, from asyncpg or SQLAlchemy's wrapper of it."""
+    """The SQLSTATE of a database error (asyncpg's), or of the one it was raised from."""
     seen: set[int] = set()
     node: BaseException | None = exc
     while node is not None and id(node) not in seen:
         seen.add(id(node))
-        state = getattr(node, "sqlstate", None) or getattr(node, "pgcode", None)
+        state = getattr(node, "sqlstate", None)
         if isinstance(state, str):
             return state
-        node = getattr(node, "orig", None) or node.__cause__
+        node = node.__cause__
     return None
 
 
@@ -116,6 +116,11 @@ async def _database_error(req: ConnexionRequest, exc: Exception) -> ConnexionRes
         return problem_response(409, "Conflict", detail + f" (SQLSTATE {state})", "conflict")
     log.error("database error", exc_info=exc)
     return problem_response(500, "Internal Server Error", "A database error occurred", "internal")
+
+
+async def _invalid_value(_req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """A value the store cannot use (generated/store.py: an id, a time, a cursor)."""
+    return problem_response(400, "Bad Request", str(exc), "bad-request")
 
 
 async def _unicode_error(_req: ConnexionRequest, _exc: Exception) -> ConnexionResponse:
@@ -199,7 +204,7 @@ def install_error_handlers(app: Any) -> None:
     app.add_error_handler(404, _http_error)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(ProblemException, _problem)
-    app.add_error_handler(DBAPIError, _database_error)
+    app.add_error_handler(InvalidValue, _invalid_value)
     app.add_error_handler(asyncpg.PostgresError, _database_error)
     app.add_error_handler(UnicodeDecodeError, _unicode_error)
     app.add_error_handler(Exception, _unexpected)

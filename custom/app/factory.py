@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
         db = await Database.open(url, pool_size=settings.db_pool_size)
         await ensure_bootstrap_keys(db.pool, settings)
         engine = await start_engine(settings, db.url, db.pool, runners=settings.runners)
-        outage = OutageWatch(db.pool, on_recovered=db.drop_dead_connections)
+        outage = OutageWatch(db.pool)
         try:
             yield {**db.state(), "settings": settings, "engine": engine, "outage": outage}
         finally:

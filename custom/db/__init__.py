@@ -1,1 +1,1 @@
-"""Database access: where the server is (embedded or DATABASE_URL) and the pools."""
+"""Database access: where the server is (embedded or DATABASE_URL) and the pool."""

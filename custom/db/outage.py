@@ -5,16 +5,14 @@ While PostgreSQL is unreachable (stopped, restarting, failing over, out of
 connection slots) every API call that needs it answers 503 with Retry-After
 (custom.app.errors); nothing is logged per request. The first such failure logs
 the outage (custom.db.faults.OutageLog) and starts a probe (`SELECT 1` every
-second) that logs its end and drops the CRUD engine's pooled connections, which
-died with the server.
+second) that logs its end. The pool replaces the connections that died with the
+server as it meets them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -30,12 +28,12 @@ PROBE_TIMEOUT_SECONDS = 2.0
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
-    """`exc` and what it wraps (SQLAlchemy's `.orig`, causes, contexts)."""
+    """`exc` and what it wraps (causes, contexts)."""
     seen: list[BaseException] = []
     node: BaseException | None = exc
     while node is not None and all(node is not s for s in seen):
         seen.append(node)
-        node = getattr(node, "orig", None) or node.__cause__ or node.__context__
+        node = node.__cause__ or node.__context__
     return seen
 
 
@@ -43,8 +41,6 @@ def unavailable_cause(exc: BaseException) -> BaseException | None:
     """The error in `exc`'s chain that says the database cannot be reached or is going
     away, or None when it says something else."""
     for node in _chain(exc):
-        if getattr(node, "connection_invalidated", False):  # SQLAlchemy saw a disconnect
-            return node
         state = getattr(node, "sqlstate", None)
         if is_transient(node) and state not in CONTENTION_STATES:
             return node
@@ -58,14 +54,8 @@ def is_unavailable(exc: BaseException) -> bool:
 class OutageWatch:
     """One outage at a time; `failed` is cheap enough to call on every failed request."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        on_recovered: Callable[[], Awaitable[None]] | None = None,
-        probe_interval: float = PROBE_INTERVAL_SECONDS,
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, probe_interval: float = PROBE_INTERVAL_SECONDS) -> None:
         self.pool = pool
-        self.on_recovered = on_recovered
         self.probe_interval = probe_interval
         self.outage = OutageLog(log, "API")
         self._probe: asyncio.Task[None] | None = None
@@ -88,9 +78,6 @@ class OutageWatch:
             except Exception:  # still down: it was said once already
                 continue
             break
-        if self.on_recovered is not None:
-            with contextlib.suppress(Exception):
-                await self.on_recovered()
         self.outage.succeeded()
         self._probe = None
 

@@ -1,4 +1,8 @@
-"""Connection pools: a raw asyncpg pool (hot path) and a SQLAlchemy engine (CRUD)."""
+"""The process's one connection pool (asyncpg): hot paths, CRUD and reads alike.
+
+SQLAlchemy is not part of the running service: it only serves Alembic, which
+compares the SQLModel tables (generated/tables.py) with the database.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
 
-from custom.db.urls import asyncpg_url, sqlalchemy_url
+from custom.db.urls import asyncpg_url
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -41,40 +39,22 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asy
     )
 
 
-def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    # pre-ping: after a database restart every pooled connection is dead, and CRUD
-    # would answer one error per connection before the pool notices
-    return create_async_engine(
-        sqlalchemy_url(url), pool_size=pool_size, max_overflow=5, pool_pre_ping=True
-    )
-
-
 @dataclass
 class Database:
-    """Both pools of one process, opened and closed together."""
+    """The pool of one process, with the URL it was opened on."""
 
     url: str
     pool: asyncpg.Pool
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int = 10) -> Database:
         # no floor of idle connections: while the database is down, asyncpg's upkeep of a
         # floor logs a traceback at every retry; connections are made when needed and kept
-        pool = await create_pool(url, min_size=0, max_size=pool_size)
-        engine = create_engine(url, pool_size=max(2, pool_size // 2))
-        maker = async_sessionmaker(engine, expire_on_commit=False)
-        return cls(url, pool, engine, maker)
+        # (after an outage, a dead one fails once, transiently, and is replaced)
+        return cls(url, await create_pool(url, min_size=0, max_size=pool_size))
 
     async def close(self) -> None:
         await self.pool.close()
-        await self.engine.dispose()
-
-    async def drop_dead_connections(self) -> None:
-        """After an outage: the CRUD engine's idle connections died with the server and
-        would each fail one request; asyncpg's pool replaces its dead ones itself."""
-        await self.engine.dispose()
 
     def state(self) -> dict[str, Any]:
-        return {"pool": self.pool, "sessionmaker": self.sessionmaker, "database": self}
+        return {"pool": self.pool}

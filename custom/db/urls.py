@@ -1,4 +1,4 @@
-"""One DATABASE_URL, two drivers: asyncpg for hot paths, SQLAlchemy for CRUD."""
+"""One DATABASE_URL: asyncpg for the service, SQLAlchemy for Alembic's migrations."""
 
 from __future__ import annotations
 
@@ -15,6 +15,6 @@ def asyncpg_url(url: str) -> str:
 
 
 def sqlalchemy_url(url: str) -> str:
-    """`postgresql+asyncpg://…` for SQLAlchemy's async engine."""
+    """`postgresql+asyncpg://…` for SQLAlchemy's async engine (migrations only)."""
     parts = urlsplit(asyncpg_url(url))
     return urlunsplit(("postgresql+asyncpg", *parts[1:]))

@@ -215,6 +215,10 @@ SELECT r.*, l.expires_at AS lease_expires_at, l.heartbeat_at AS lease_heartbeat_
 FROM runs r LEFT JOIN runner_leases l ON l.runner_id = r.lease_owner AND r.status = 'LEASED'
 WHERE r.id = $1;
 
+-- name: runner_leases_of
+-- The leases of these runners (a page of runs shows the lease of each LEASED one).
+SELECT runner_id, expires_at, heartbeat_at FROM runner_leases WHERE runner_id = ANY($1::text[]);
+
 -- name: runs_release
 -- Give leased runs back without using an attempt: a runner shutting down cleanly, or
 -- one whose heartbeat found runs it no longer tracks. Fenced like a completion: run

@@ -4,22 +4,24 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.api_key` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.api_key import ApiKeyRepository, serialize
+from generated.repositories.api_key import ApiKeyRepository
 from generated.runtime import (
+    listing,
     not_found,
     not_implemented,
     ok,
     parse_uuid,
-    session_scope,
+    pool,
 )
+from generated.serializers import api_key as serialize
 
 
 async def list_api_keys(limit=50, cursor=None, role=None) -> Any:
@@ -27,9 +29,8 @@ async def list_api_keys(limit=50, cursor=None, role=None) -> Any:
     filters = {
         "role": role,
     }
-    async with session_scope() as session:
-        page = await ApiKeyRepository(session).list(limit=limit, cursor=cursor, filters=filters)
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await ApiKeyRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def create_api_key(body) -> Any:
@@ -39,20 +40,18 @@ async def create_api_key(body) -> Any:
 
 async def get_current_api_key() -> Any:
     """GET /ApiKey/current: The key this request is made with, its role and the operations that role may call"""
-    async with session_scope() as session:
-        row = await ApiKeyRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("ApiKey", id_)
-        return ok(serialize(row))
+    row = await ApiKeyRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("ApiKey", id_)
+    return ok(serialize(row))
 
 
 async def get_api_key(id_) -> Any:
     """GET /ApiKey/{id}: Get a key (never its secret)"""
-    async with session_scope() as session:
-        row = await ApiKeyRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("ApiKey", id_)
-        return ok(serialize(row))
+    row = await ApiKeyRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("ApiKey", id_)
+    return ok(serialize(row))
 
 
 async def revoke_api_key(id_) -> Any:

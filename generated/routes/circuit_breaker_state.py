@@ -4,27 +4,24 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.circuit_breaker_state` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.circuit_breaker_state import (
-    CircuitBreakerStateRepository,
-    deserialize,
-    serialize,
-)
+from generated.repositories.circuit_breaker_state import CircuitBreakerStateRepository, deserialize
 from generated.runtime import (
+    listing,
     not_found,
     not_implemented,
     ok,
     parse_uuid,
-    session_scope,
-    transaction,
+    pool,
 )
+from generated.serializers import circuit_breaker_state as serialize
 
 
 async def list_circuit_breakers(limit=50, cursor=None, state=None, key=None) -> Any:
@@ -33,31 +30,26 @@ async def list_circuit_breakers(limit=50, cursor=None, state=None, key=None) -> 
         "state": state,
         "key": key,
     }
-    async with session_scope() as session:
-        page = await CircuitBreakerStateRepository(session).list(
-            limit=limit, cursor=cursor, filters=filters
-        )
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await CircuitBreakerStateRepository(pool()).list(
+        limit=limit, cursor=cursor, filters=filters
+    )
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def get_circuit_breaker(id_) -> Any:
     """GET /CircuitBreakerState/{id}: Get a circuit breaker"""
-    async with session_scope() as session:
-        row = await CircuitBreakerStateRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("CircuitBreakerState", id_)
-        return ok(serialize(row))
+    row = await CircuitBreakerStateRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("CircuitBreakerState", id_)
+    return ok(serialize(row))
 
 
 async def update_circuit_breaker(id_, body) -> Any:
     """PUT /CircuitBreakerState/{id}: Change a breaker's thresholds (its state is the engine's)"""
-    async with transaction() as session:
-        row = await CircuitBreakerStateRepository(session).update(
-            parse_uuid(id_), deserialize(body)
-        )
-        if row is None:
-            raise not_found("CircuitBreakerState", id_)
-        return ok(serialize(row))
+    row = await CircuitBreakerStateRepository(pool()).update(parse_uuid(id_), deserialize(body))
+    if row is None:
+        raise not_found("CircuitBreakerState", id_)
+    return ok(serialize(row))
 
 
 async def reset_circuit_breaker(id_) -> Any:

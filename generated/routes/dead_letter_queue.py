@@ -4,25 +4,23 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.dead_letter_queue` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.dead_letter_queue import (
-    DeadLetterQueueRepository,
-    serialize,
-)
+from generated.repositories.dead_letter_queue import DeadLetterQueueRepository
 from generated.runtime import (
     not_found,
     not_implemented,
     ok,
     parse_uuid,
-    session_scope,
+    pool,
 )
+from generated.serializers import dead_letter_queue as serialize
 
 
 async def list_dead_letters(
@@ -47,11 +45,10 @@ async def count_dead_letters(
 
 async def get_dead_letter(id_) -> Any:
     """GET /DeadLetterQueue/{id}: Get a dead-letter entry with its audit trail"""
-    async with session_scope() as session:
-        row = await DeadLetterQueueRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("DeadLetterQueue", id_)
-        return ok(serialize(row))
+    row = await DeadLetterQueueRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("DeadLetterQueue", id_)
+    return ok(serialize(row))
 
 
 async def requeue_dead_letter(id_, body=None) -> Any:

@@ -4,22 +4,24 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.run` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.run import RunRepository, serialize
+from generated.repositories.run import RunRepository
 from generated.runtime import (
+    listing,
     not_found,
     not_implemented,
     ok,
     parse_uuid,
-    session_scope,
+    pool,
 )
+from generated.serializers import run as serialize
 
 
 async def list_runs(
@@ -32,18 +34,16 @@ async def list_runs(
         "step_key": step_key,
         "module": module,
     }
-    async with session_scope() as session:
-        page = await RunRepository(session).list(limit=limit, cursor=cursor, filters=filters)
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await RunRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def get_run(id_) -> Any:
     """GET /Run/{id}: Get a run"""
-    async with session_scope() as session:
-        row = await RunRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("Run", id_)
-        return ok(serialize(row))
+    row = await RunRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("Run", id_)
+    return ok(serialize(row))
 
 
 async def claim_runs(body) -> Any:

@@ -4,23 +4,24 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.workflow` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.workflow import WorkflowRepository, deserialize, serialize
+from generated.repositories.workflow import WorkflowRepository, deserialize
 from generated.runtime import (
+    listing,
     no_content,
     not_found,
     ok,
     parse_uuid,
-    session_scope,
-    transaction,
+    pool,
 )
+from generated.serializers import workflow as serialize
 
 
 async def list_workflows(limit=50, cursor=None, name=None) -> Any:
@@ -28,41 +29,36 @@ async def list_workflows(limit=50, cursor=None, name=None) -> Any:
     filters = {
         "name": name,
     }
-    async with session_scope() as session:
-        page = await WorkflowRepository(session).list(limit=limit, cursor=cursor, filters=filters)
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await WorkflowRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def create_workflow(body) -> Any:
     """POST /Workflow: Create a workflow definition (version 1)"""
-    async with transaction() as session:
-        row = await WorkflowRepository(session).create(deserialize(body))
-        return ok(serialize(row), 201)
+    row = await WorkflowRepository(pool()).create(deserialize(body))
+    return ok(serialize(row), 201)
 
 
 async def get_workflow(id_) -> Any:
     """GET /Workflow/{id}: Get a workflow definition (its current version)"""
-    async with session_scope() as session:
-        row = await WorkflowRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("Workflow", id_)
-        return ok(serialize(row))
+    row = await WorkflowRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("Workflow", id_)
+    return ok(serialize(row))
 
 
 async def update_workflow(id_, body) -> Any:
     """PUT /Workflow/{id}: Replace a workflow definition; always creates a new version"""
-    async with transaction() as session:
-        row = await WorkflowRepository(session).update(parse_uuid(id_), deserialize(body))
-        if row is None:
-            raise not_found("Workflow", id_)
-        return ok(serialize(row))
+    row = await WorkflowRepository(pool()).update(parse_uuid(id_), deserialize(body))
+    if row is None:
+        raise not_found("Workflow", id_)
+    return ok(serialize(row))
 
 
 async def delete_workflow(id_) -> Any:
     """DELETE /Workflow/{id}: Delete a workflow that has no executions"""
-    async with transaction() as session:
-        if not await WorkflowRepository(session).delete(parse_uuid(id_)):
-            raise not_found("Workflow", id_)
+    if not await WorkflowRepository(pool()).delete(parse_uuid(id_)):
+        raise not_found("Workflow", id_)
     return no_content()
 
 
@@ -71,15 +67,13 @@ async def list_workflow_versions(id_, limit=20, cursor=None) -> Any:
     filters = {
         "name": name,
     }
-    async with session_scope() as session:
-        page = await WorkflowRepository(session).list(limit=limit, cursor=cursor, filters=filters)
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await WorkflowRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def get_workflow_version(id_, version) -> Any:
     """GET /Workflow/{id}/versions/{version}: One stored version of a workflow (executions keep the version they started with)"""
-    async with session_scope() as session:
-        row = await WorkflowRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("Workflow", id_)
-        return ok(serialize(row))
+    row = await WorkflowRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("Workflow", id_)
+    return ok(serialize(row))

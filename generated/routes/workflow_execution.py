@@ -4,27 +4,24 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.workflow_execution` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.workflow_execution import (
-    WorkflowExecutionRepository,
-    deserialize,
-    serialize,
-)
+from generated.repositories.workflow_execution import WorkflowExecutionRepository, deserialize
 from generated.runtime import (
+    listing,
     not_found,
     not_implemented,
     ok,
     parse_uuid,
-    session_scope,
-    transaction,
+    pool,
 )
+from generated.serializers import workflow_execution as serialize
 
 
 async def list_workflow_executions(
@@ -44,18 +41,16 @@ async def list_workflow_executions(
         "created_before": created_before,
         "id_prefix": id_prefix,
     }
-    async with session_scope() as session:
-        page = await WorkflowExecutionRepository(session).list(
-            limit=limit, cursor=cursor, filters=filters
-        )
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await WorkflowExecutionRepository(pool()).list(
+        limit=limit, cursor=cursor, filters=filters
+    )
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def create_workflow_execution(body) -> Any:
     """POST /WorkflowExecution: Start an execution of a workflow's current version (idempotent)"""
-    async with transaction() as session:
-        row = await WorkflowExecutionRepository(session).create(deserialize(body))
-        return ok(serialize(row), 201)
+    row = await WorkflowExecutionRepository(pool()).create(deserialize(body))
+    return ok(serialize(row), 201)
 
 
 async def count_workflow_executions(
@@ -67,11 +62,10 @@ async def count_workflow_executions(
 
 async def get_workflow_execution(id_) -> Any:
     """GET /WorkflowExecution/{id}: Get an execution"""
-    async with session_scope() as session:
-        row = await WorkflowExecutionRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("WorkflowExecution", id_)
-        return ok(serialize(row))
+    row = await WorkflowExecutionRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("WorkflowExecution", id_)
+    return ok(serialize(row))
 
 
 async def delete_workflow_execution(id_) -> Any:
@@ -81,11 +75,10 @@ async def delete_workflow_execution(id_) -> Any:
 
 async def get_workflow_execution_graph(id_) -> Any:
     """GET /WorkflowExecution/{id}/graph: The execution's steps as a DAG, each with the state of its latest run"""
-    async with session_scope() as session:
-        row = await WorkflowExecutionRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("WorkflowExecution", id_)
-        return ok(serialize(row))
+    row = await WorkflowExecutionRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("WorkflowExecution", id_)
+    return ok(serialize(row))
 
 
 async def cancel_workflow_execution(id_) -> Any:

@@ -346,79 +346,93 @@ ROUND_TRIP = textwrap.dedent(
     import generated
     assert generated.__file__.startswith(os.getcwd()), generated.__file__
 
-    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateIndex, CreateTable
 
-    from custom.db.urls import sqlalchemy_url
+    from custom.db.pools import create_pool
     from generated.repositories.owner import OwnerRepository
-    from generated.repositories.widget import WidgetRepository, deserialize, serialize
-    from generated.runtime import decode_cursor
-    from generated.tables import GenWidgetEventsRow, metadata
+    from generated.repositories.widget import WidgetRepository, deserialize
+    from generated.serializers import widget
+    from generated.store import decode_cursor
+    from generated.tables import metadata
+
+    def serialize(row):
+        # what the serializer took from the row (a field no column stores stays unset)
+        return widget(row).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def ddl():
+        # the SQLModel tables are the schema (Alembic's); SQLAlchemy only writes their DDL
+        dialect = postgresql.dialect()
+        for table in metadata.sorted_tables:
+            yield str(CreateTable(table).compile(dialect=dialect))
+            for index in table.indexes:
+                yield str(CreateIndex(index).compile(dialect=dialect))
 
     async def main():
-        engine = create_async_engine(sqlalchemy_url(os.environ["DB_URL"]))
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-        maker = async_sessionmaker(engine, expire_on_commit=False)
+        pool = await create_pool(os.environ["DB_URL"])
+        async with pool.acquire() as conn:
+            for statement in ddl():
+                await conn.execute(statement)
         out = {}
-        async with maker() as session, session.begin():
-            owner = await OwnerRepository(session).create({"name": "ann"})
-            repo = WidgetRepository(session)
-            body = {"name": "w1", "ownerId": str(owner.id), "weight": 1.5,
+        async with pool.acquire() as conn, conn.transaction():
+            owner = await OwnerRepository(conn).create({"name": "ann"})
+            repo = WidgetRepository(conn)
+            body = {"name": "w1", "ownerId": str(owner["id"]), "weight": 1.5,
                     "tags": ["a"], "attributes": {"k": {"n": 1}},
                     "id": str(uuid.uuid4()), "shinyness": 9, "createdAt": "x"}
             row = await repo.create(deserialize(body))
             out["created"] = serialize(row)
-            session.add(GenWidgetEventsRow(widget_id=row.id, seq=1, kind="made"))
-        async with maker() as session, session.begin():
+            await conn.execute(
+                "INSERT INTO gen_widget_events (widget_id, seq, kind) VALUES ($1, 1, 'made')",
+                row["id"])
+        async with pool.acquire() as conn, conn.transaction():
             # a later transaction: now() differs, so w2 is the newer one
-            await WidgetRepository(session).create(deserialize({"name": "w2", "color": "green"}))
-        async with maker() as session:
-            repo = WidgetRepository(session)
-            out["got"] = serialize(await repo.get(row.id))
-            page = await repo.list(limit=1)
-            out["page1"] = [w.name for w in page.items]
-            out["cursor_ok"] = decode_cursor(page.next_cursor)[1] == page.items[0].id
-            page2 = await repo.list(limit=1, cursor=page.next_cursor)
-            out["page2"] = [w.name for w in page2.items]
-            out["page2_cursor"] = page2.next_cursor
-            by_owner = await repo.list(limit=10, filters={"owner_id": str(owner.id)})
-            out["by_owner"] = [w.name for w in by_owner.items]
-            by_color = await repo.list(limit=10, filters={"color": "green", "owner_id": None})
-            out["by_color"] = [w.name for w in by_color.items]
-            w2 = next(w for w in (await repo.list(limit=10)).items if w.name == "w2")
-            at = w2.created_at.isoformat()
-            since = await repo.list(limit=10, filters={"made_after": at})
-            out["made_after"] = [w.name for w in since.items]
-            before = await repo.list(limit=10, filters={"made_before": at})
-            out["made_before"] = [w.name for w in before.items]
-            for n in (1, 8, 13, 32):  # dashes or not, any length up to the whole id
-                digits = row.id.hex[:n]
-                hits = await repo.list(limit=10, filters={"id_prefix": digits.upper()})
-                out[f"prefix_{n}"] = [w.name for w in hits.items]
-            whole = await repo.list(limit=10, filters={"id_prefix": str(w2.id)})
-            out["prefix_whole"] = [w.name for w in whole.items]
-            errors = []
-            for name, bad in (("id_prefix", "xyz"), ("id_prefix", "-"), ("made_after", "soon")):
-                try:
-                    await repo.list(limit=10, filters={name: bad})
-                except Exception as exc:
-                    errors.append(getattr(exc, "status_code", None))
-            out["bad_filters"] = errors
-        async with maker() as session, session.begin():
-            repo = WidgetRepository(session)
-            updated = await repo.update(row.id, {"weight": 2.0})
+            await WidgetRepository(conn).create(deserialize({"name": "w2", "color": "green"}))
+        repo = WidgetRepository(pool)  # single statements, each its own transaction
+        out["got"] = serialize(await repo.get(row["id"]))
+        page = await repo.list(limit=1)
+        out["page1"] = [w["name"] for w in page.items]
+        out["cursor_ok"] = decode_cursor(page.next_cursor)[1] == page.items[0]["id"]
+        page2 = await repo.list(limit=1, cursor=page.next_cursor)
+        out["page2"] = [w["name"] for w in page2.items]
+        out["page2_cursor"] = page2.next_cursor
+        by_owner = await repo.list(limit=10, filters={"owner_id": str(owner["id"])})
+        out["by_owner"] = [w["name"] for w in by_owner.items]
+        by_color = await repo.list(limit=10, filters={"color": "green", "owner_id": None})
+        out["by_color"] = [w["name"] for w in by_color.items]
+        w2 = next(w for w in (await repo.list(limit=10)).items if w["name"] == "w2")
+        at = w2["created_at"].isoformat()
+        since = await repo.list(limit=10, filters={"made_after": at})
+        out["made_after"] = [w["name"] for w in since.items]
+        before = await repo.list(limit=10, filters={"made_before": at})
+        out["made_before"] = [w["name"] for w in before.items]
+        for n in (1, 8, 13, 32):  # dashes or not, any length up to the whole id
+            digits = row["id"].hex[:n]
+            hits = await repo.list(limit=10, filters={"id_prefix": digits.upper()})
+            out[f"prefix_{n}"] = [w["name"] for w in hits.items]
+        whole = await repo.list(limit=10, filters={"id_prefix": str(w2["id"])})
+        out["prefix_whole"] = [w["name"] for w in whole.items]
+        errors = []
+        for name, bad in (("id_prefix", "xyz"), ("id_prefix", "-"), ("made_after", "soon")):
+            try:
+                await repo.list(limit=10, filters={name: bad})
+            except Exception as exc:
+                errors.append(getattr(exc, "status_code", None))
+        out["bad_filters"] = errors
+        async with pool.acquire() as conn, conn.transaction():
+            repo = WidgetRepository(conn)
+            locked = await repo.get(row["id"], for_update=True)
+            out["locked"] = locked["name"]
+            updated = await repo.update(row["id"], {"weight": 2.0})
             out["updated"] = serialize(updated)
-            out["deleted"] = await repo.delete(row.id)
-            out["deleted_again"] = await repo.delete(row.id)
-        async with engine.connect() as conn:
-            from sqlalchemy import text
-            out["events_left"] = (await conn.execute(
-                text("SELECT count(*) FROM gen_widget_events"))).scalar()
-            out["indexes"] = sorted(r[0] for r in await conn.execute(text(
-                "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'gen_%'")))
-            out["fillfactor"] = (await conn.execute(text(
-                "SELECT reloptions FROM pg_class WHERE relname = 'gen_widgets'"))).scalar()
-        await engine.dispose()
+            out["deleted"] = await repo.delete(row["id"])
+            out["deleted_again"] = await repo.delete(row["id"])
+        out["events_left"] = await pool.fetchval("SELECT count(*) FROM gen_widget_events")
+        out["indexes"] = sorted(r[0] for r in await pool.fetch(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'gen_%'"))
+        out["fillfactor"] = await pool.fetchval(
+            "SELECT reloptions FROM pg_class WHERE relname = 'gen_widgets'")
+        await pool.close()
         print(json.dumps(out))
 
     asyncio.run(main())
@@ -428,13 +442,13 @@ ROUND_TRIP = textwrap.dedent(
 
 @pytest.mark.asyncio
 async def test_generated_tables_and_repository_round_trip_a_row(
-    rendered: Path, db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path
 ) -> None:
-    """In a subprocess: the small spec's package must be *the* `generated` package
-    there (its modules import `generated.*`), and its tables must not join this
-    process's SQLModel metadata."""
+    """In a subprocess: the small spec's package (with its models, which the
+    serializers build) must be *the* `generated` package there (its modules import
+    `generated.*`), and its tables must not join this process's SQLModel metadata."""
     work = tmp_path / "work"
-    shutil.copytree(rendered, work / "generated")
+    await asyncio.to_thread(generate, SPEC, work / "generated")
     env = {**os.environ, "DB_URL": db_url, "PYTHONPATH": str(ROOT)}
     proc = await asyncio.to_thread(
         subprocess.run,
@@ -461,6 +475,7 @@ async def test_generated_tables_and_repository_round_trip_a_row(
     assert "w1" in out["prefix_1"] and "w1" in out["prefix_8"]
     assert out["prefix_whole"] == ["w2"]
     assert out["bad_filters"] == [400, 400, 400]
+    assert out["locked"] == "w1"
     assert out["updated"]["weight"] == 2.0 and out["updated"]["name"] == "w1"
     assert out["updated"]["updatedAt"] >= created["updatedAt"]
     assert out["deleted"] is True and out["deleted_again"] is False

@@ -91,7 +91,7 @@ def problems(records: list[logging.LogRecord], logger: str) -> list[logging.LogR
 
 
 async def calls(c: httpx.AsyncClient, workflow_id: str, execution_id: str) -> list[httpx.Response]:
-    """One call of each path to the database: SQLAlchemy CRUD, the asyncpg hot path,
+    """One call of each path to the database: generated CRUD, the hot path,
     a write, the worker protocol, a key lookup the cache does not hold."""
     new_key = client_for(c._transport.app, "vk_never_seen_" + uuid.uuid4().hex)  # type: ignore[attr-defined]
     async with new_key:

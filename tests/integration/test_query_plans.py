@@ -24,6 +24,7 @@ import asyncpg
 import pytest
 
 from custom.sql import q
+from generated.store import encode_cursor
 
 pytestmark = pytest.mark.asyncio
 
@@ -442,16 +443,30 @@ async def test_claim_walks_the_ready_index_in_order_and_stops_at_the_limit(
         ), text
 
 
+class Recorded:
+    """A connection that only notes the statement a repository would send."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        self.statements.append((query, args))
+        return []
+
+
 @pytest.mark.parametrize(
-    ("where", "args"),
-    [("TRUE", ()), ("status = $1", ("RUNNING",)), ("workflow_id = $1", ("wf",))],
+    "filters",
+    [{}, {"status": "RUNNING"}, {"workflow_id": "wf"}],
     ids=["all", "by-status", "by-workflow"],
 )
 async def test_execution_list_pages_walk_an_index_newest_first(
-    db: asyncpg.Pool, where: str, args: tuple[Any, ...]
+    db: asyncpg.Pool, filters: dict[str, Any]
 ) -> None:
-    """GET /WorkflowExecution (the generated repository's keyset query): a page reads
-    its 51 rows from an index in (created_at, id) order, never all executions + a sort."""
+    """GET /WorkflowExecution (the generated repository's keyset query, as it sends
+    it): a page reads its 51 rows from an index in (created_at, id) order, never all
+    executions + a sort."""
+    from generated.repositories.workflow_execution import WorkflowExecutionRepository
+
     async with db.acquire() as conn:
         await _load(conn, pending=20_000, done=20_000)  # 4,000 executions, analysed
         await conn.execute(
@@ -465,20 +480,18 @@ async def test_execution_list_pages_walk_an_index_newest_first(
             """
         )
         await conn.execute("ANALYZE workflow_executions")
-        if args == ("wf",):
-            args = (await conn.fetchval("SELECT id FROM workflows LIMIT 1"),)
-        page = " ORDER BY created_at DESC, id DESC LIMIT 51"
-        first = f"SELECT * FROM workflow_executions WHERE {where}" + page
-        k = len(args) + 1
-        later = (
-            f"SELECT * FROM workflow_executions WHERE {where}"
-            f" AND (created_at, id) < (${k}, ${k + 1})" + page
-        )
-        cursor = await conn.fetchrow(
+        if filters == {"workflow_id": "wf"}:
+            filters = {"workflow_id": await conn.fetchval("SELECT id FROM workflows LIMIT 1")}
+        last = await conn.fetchrow(
             "SELECT created_at, id FROM workflow_executions ORDER BY created_at DESC, id DESC"
             " OFFSET 20000 LIMIT 1"
         )
-        for sql, params in ((first, args), (later, (*args, cursor["created_at"], cursor["id"]))):
+        recorded = Recorded()
+        repo = WorkflowExecutionRepository(recorded)
+        await repo.list(limit=50, filters=filters)
+        await repo.list(limit=50, filters=filters, cursor=encode_cursor(*last.values()))
+        assert len(recorded.statements) == 2
+        for sql, params in recorded.statements:
             plan = await _explain(conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *params)
             text = json.dumps(plan, indent=1)
             assert not any(n["Node Type"] == "Sort" for n in _nodes(plan)), text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-from sqlalchemy.exc import DBAPIError, InterfaceError
 
 from custom.db.outage import is_unavailable, unavailable_cause
 
@@ -30,8 +29,6 @@ def wrapped(inner: Exception) -> Exception:
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
         asyncpg.exceptions.TooManyConnectionsError("too many clients"),
         asyncpg.InterfaceError("connection is closed"),
-        InterfaceError("SELECT 1", {}, asyncpg.InterfaceError("connection is closed")),
-        DBAPIError("SELECT 1", {}, Exception("x"), connection_invalidated=True),
     ],
 )
 def test_unreachable(exc: Exception) -> None:

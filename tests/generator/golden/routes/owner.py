@@ -4,21 +4,23 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.owner` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.owner import OwnerRepository, serialize
+from generated.repositories.owner import OwnerRepository
 from generated.runtime import (
+    listing,
     not_found,
     ok,
     parse_uuid,
-    session_scope,
+    pool,
 )
+from generated.serializers import owner as serialize
 
 
 async def list_owners(limit=20, cursor=None, name=None) -> Any:
@@ -26,15 +28,13 @@ async def list_owners(limit=20, cursor=None, name=None) -> Any:
     filters = {
         "name": name,
     }
-    async with session_scope() as session:
-        page = await OwnerRepository(session).list(limit=limit, cursor=cursor, filters=filters)
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await OwnerRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def get_owner(id_) -> Any:
     """GET /Owner/{id}: Get an owner"""
-    async with session_scope() as session:
-        row = await OwnerRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("Owner", id_)
-        return ok(serialize(row))
+    row = await OwnerRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("Owner", id_)
+    return ok(serialize(row))

@@ -4,24 +4,25 @@
 
 Each is named snake_case(operationId). The resolver (custom/app/resolver.py) serves
 the function of that name in `custom.api.widget` when it exists and falls back
-to these: generated CRUD over the repository, or a 501 problem for an engine operation
-nobody has implemented yet.
+to these: generated CRUD over the repository (one statement each, on the app's
+pool), or a 501 problem for an engine operation nobody has implemented yet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.widget import WidgetRepository, deserialize, serialize
+from generated.repositories.widget import WidgetRepository, deserialize
 from generated.runtime import (
+    listing,
     no_content,
     not_found,
     not_implemented,
     ok,
     parse_uuid,
-    session_scope,
-    transaction,
+    pool,
 )
+from generated.serializers import widget as serialize
 
 
 async def list_widgets(
@@ -41,41 +42,36 @@ async def list_widgets(
         "made_before": made_before,
         "id_prefix": id_prefix,
     }
-    async with session_scope() as session:
-        page = await WidgetRepository(session).list(limit=limit, cursor=cursor, filters=filters)
-        return ok({"items": [serialize(row) for row in page.items], "nextCursor": page.next_cursor})
+    page = await WidgetRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
+    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
 
 
 async def create_widget(body) -> Any:
     """POST /Widget: Create a widget"""
-    async with transaction() as session:
-        row = await WidgetRepository(session).create(deserialize(body))
-        return ok(serialize(row), 201)
+    row = await WidgetRepository(pool()).create(deserialize(body))
+    return ok(serialize(row), 201)
 
 
 async def get_widget(id_) -> Any:
     """GET /Widget/{id}: Get a widget"""
-    async with session_scope() as session:
-        row = await WidgetRepository(session).get(parse_uuid(id_))
-        if row is None:
-            raise not_found("Widget", id_)
-        return ok(serialize(row))
+    row = await WidgetRepository(pool()).get(parse_uuid(id_))
+    if row is None:
+        raise not_found("Widget", id_)
+    return ok(serialize(row))
 
 
 async def update_widget(id_, body) -> Any:
     """PUT /Widget/{id}: Replace a widget"""
-    async with transaction() as session:
-        row = await WidgetRepository(session).update(parse_uuid(id_), deserialize(body))
-        if row is None:
-            raise not_found("Widget", id_)
-        return ok(serialize(row))
+    row = await WidgetRepository(pool()).update(parse_uuid(id_), deserialize(body))
+    if row is None:
+        raise not_found("Widget", id_)
+    return ok(serialize(row))
 
 
 async def delete_widget(id_) -> Any:
     """DELETE /Widget/{id}: Delete a widget"""
-    async with transaction() as session:
-        if not await WidgetRepository(session).delete(parse_uuid(id_)):
-            raise not_found("Widget", id_)
+    if not await WidgetRepository(pool()).delete(parse_uuid(id_)):
+        raise not_found("Widget", id_)
     return no_content()
 
 
