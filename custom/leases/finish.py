@@ -2,7 +2,7 @@
 
 Order of locks: the execution row first, then the run, and a circuit-breaker row
 last. Every writer of runs (complete, fail, reaper, pause, cancel, requeue)
-follows it, so none deadlocks. The breaker outcome (DESIGN §8) is recorded in the
+follows it, so none deadlocks. The breaker outcome is recorded in the
 same transaction as the result it is based on, for in-process and REST runners alike.
 """
 

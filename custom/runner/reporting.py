@@ -1,4 +1,4 @@
-"""Delivering a run's outcome: never dropped while the lease is alive (DESIGN §6).
+"""Delivering a run's outcome: never dropped while the lease is alive.
 
 A report that fails because the database is away (a restart, a failover, a cut
 link, a serialization race) is sent again with backoff and jitter, on whatever
