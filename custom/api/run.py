@@ -29,8 +29,8 @@ from generated.runtime import to_json as _to_json
 
 def _runner_id(body: dict[str, Any]) -> str:
     """The body's runnerId, bound to the caller's key when it has the runner role
-   : its own name, or `<name>:<suffix>` for one of several processes.
-    Nobody acts over REST as one of the service's own runners (`@…`)."""
+    : its own name, or `<name>:<suffix>` for one of several processes.
+     Nobody acts over REST as one of the service's own runners (`@…`)."""
     runner_id = str(body["runnerId"])
     if is_in_process(runner_id):
         raise problem(
