@@ -1,4 +1,4 @@
-"""Settings from the environment, with the defaults of DESIGN §10."""
+"""Settings from the environment, with the defaults the README's settings table lists."""
 
 from __future__ import annotations
 

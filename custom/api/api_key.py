@@ -1,4 +1,4 @@
-"""API keys (DESIGN §11): create (the secret is shown once) and revoke.
+"""API keys: create (the secret is shown once) and revoke.
 
 List and get stay generated: their serializer has no `key_hash` (a storage-only
 column), so neither ever shows a hash or a secret.
@@ -12,8 +12,8 @@ import asyncpg
 from connexion import request
 
 from custom.api import serializers
+from custom.app.security import forget_cached_keys
 from custom.auth.keys import create_key, revoke_key
-from custom.auth.security import forget_cached_keys
 from generated import models
 from generated.operations import OPERATIONS
 from generated.runtime import not_found, ok, parse_uuid, problem

@@ -1,4 +1,4 @@
-"""The dead-letter queue over REST (DESIGN §7): read with the audit trail, resolve.
+"""The dead-letter queue over REST: read with the audit trail, resolve.
 
 Resolutions are the engine's (custom.dlq.resolve): one transaction each, execution
 locked first; `resolvedBy` / the audit actor is the calling API key's name.
@@ -13,7 +13,7 @@ from connexion import request
 from connexion.exceptions import ProblemException
 
 from custom.api import serializers
-from custom.auth.security import caller
+from custom.app.security import caller
 from custom.dlq import resolve
 from custom.sql import q
 from generated import models
@@ -113,6 +113,7 @@ async def requeue_dead_letter(id_: str, body: dict[str, Any] | None = None) -> A
                 actor=caller(request),
                 notes=body.get("notes"),
                 overrides=body.get("inputOverrides"),
+                ctx=request.state.engine.context,
             )
     except resolve.InvalidOverrides as exc:
         raise _bad_overrides(exc) from None
@@ -162,6 +163,7 @@ async def bulk_requeue_dead_letters(body: dict[str, Any]) -> Any:
             notes=body.get("notes"),
             overrides=body.get("inputOverrides"),
             limit=_limit(body),
+            ctx=request.state.engine.context,
         )
     except resolve.InvalidOverrides as exc:
         raise _bad_overrides(exc) from None

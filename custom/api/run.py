@@ -1,4 +1,4 @@
-"""The REST worker protocol (DESIGN §6) for runners outside the service.
+"""The REST worker protocol for runners outside the service.
 
 Same leases and fencing as the in-process runner, plus a secret: the lease token
 a claim hands out is the fencing number bound to 128 random bits (stored only as
@@ -22,7 +22,6 @@ from custom.auth.runner_ids import IN_PROCESS_PREFIX, is_in_process, key_may_act
 from custom.leases import claim, finish  # modules: the handlers bear their functions' names
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
-from custom.runner.wakeup import wakeups
 from custom.sql import q
 from generated import models
 from generated.repositories.run import RunRepository
@@ -32,8 +31,8 @@ from generated.serializers import build
 
 def _runner_id(body: dict[str, Any]) -> str:
     """The body's runnerId, bound to the caller's key when it has the runner role
-    (DESIGN §11): its own name, or `<name>:<suffix>` for one of several processes.
-    Nobody acts over REST as one of the service's own runners (`@…`)."""
+    : its own name, or `<name>:<suffix>` for one of several processes.
+     Nobody acts over REST as one of the service's own runners (`@…`)."""
     runner_id = str(body["runnerId"])
     if is_in_process(runner_id):
         raise problem(
@@ -158,6 +157,7 @@ async def claim_runs(body: dict[str, Any]) -> Any:
         if wait
         else asyncio.get_running_loop().create_future()
     )
+    wakeups = request.state.engine.context.wakeups
     wakeups.register(woken.set)
     try:
         while True:
@@ -260,6 +260,7 @@ async def complete_run(id_: str, body: dict[str, Any]) -> Any:
             proof.fence,
             body.get("output"),
             secret_hash=proof.secret_hash,
+            ctx=request.state.engine.context,
         )
     )
     return ok(serializers.run(run))

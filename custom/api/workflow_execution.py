@@ -3,13 +3,14 @@ deleting a finished one."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from connexion import request
 
 from custom.api import serializers
-from custom.auth.security import caller
+from custom.app.security import caller
 from custom.executions import control, purge
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
@@ -102,6 +103,7 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
                 idempotency_key=key,
                 trace_context=_trace_context(),
                 created_by=caller(request),
+                ctx=request.state.engine.context,
             )
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None
@@ -136,7 +138,7 @@ async def pause_workflow_execution(id_: str) -> Any:
 
 async def resume_workflow_execution(id_: str) -> Any:
     """Dispatch continues where it stopped."""
-    return await _control(control.resume, id_)
+    return await _control(functools.partial(control.resume, ctx=request.state.engine.context), id_)
 
 
 async def delete_workflow_execution(id_: str) -> Any:

@@ -13,11 +13,11 @@ from typing import Any
 
 import asyncpg
 
-from custom.dlq.quarantine import PERMANENT, quarantine
-from custom.executions.definitions import steps_of
-from custom.executions.references import InputReferenceError, resolve_inputs
+from custom.executions.context import EngineContext
+from custom.executions.dead_letters import PERMANENT, quarantine
 from custom.executions.runs import insert_runs, ready_now, run_row
 from custom.sql import q
+from custom.workflows.references import InputReferenceError, resolve_inputs
 
 ACTIVE = ("RUNNING", "PAUSED")
 IN_FLIGHT = ("PENDING", "LEASED")
@@ -38,6 +38,7 @@ async def advance(
     conn: asyncpg.Connection,
     execution: asyncpg.Record | dict[str, Any],
     *,
+    ctx: EngineContext,
     now: Any = None,
     fresh: bool = False,
     latest_runs: list[asyncpg.Record] | None = None,
@@ -54,7 +55,9 @@ async def advance(
     result = Advance()
     if execution["status"] not in ACTIVE:
         return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
-    steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
+    steps = await ctx.definitions.steps_of(
+        conn, execution["workflow_id"], execution["workflow_version"]
+    )
     latest: dict[str, asyncpg.Record] = {}
     if latest_runs is not None:
         latest = {r["step_key"]: r for r in latest_runs}
@@ -70,33 +73,7 @@ async def advance(
         result.completed = True
         return result
 
-    rows: list[dict[str, Any]] = []
-    unresolvable: list[tuple[dict[str, Any], InputReferenceError]] = []
-    for step in steps:
-        last = latest.get(step["key"])
-        if last is not None and last["status"] not in ABANDONED:
-            continue
-        if any(d not in outputs for d in step.get("dependsOn", [])):
-            continue
-        try:
-            inputs = resolve_inputs(step.get("inputs") or {}, execution["inputs"] or {}, outputs)
-        except InputReferenceError as exc:
-            unresolvable.append((step, exc))
-            continue
-        rows.append(run_row(step, inputs, attempt=last["attempt"] + 1 if last else 1))
-    for step, exc in unresolvable:
-        error = {"message": str(exc), "type": "input_reference"}
-        last = latest.get(step["key"])
-        attempt = last["attempt"] + 1 if last else 1
-        rows.append(
-            run_row(
-                step,
-                step.get("inputs") or {},
-                attempt=attempt,
-                status="DEAD_LETTERED",
-                error=error,
-            )
-        )
+    rows = _next_rows(steps, latest, outputs, execution["inputs"] or {}, ctx)
     held = execution["status"] == "PAUSED"
     result.created = await insert_runs(
         conn, execution["id"], rows, held=held, now=now, notify=notify
@@ -115,6 +92,49 @@ async def advance(
     if not result.failed:
         await _fail_if_stuck(conn, execution, latest, result.created)
     return result
+
+
+def _next_rows(
+    steps: list[dict[str, Any]],
+    latest: dict[str, asyncpg.Record],
+    outputs: dict[str, Any],
+    inputs: dict[str, Any],
+    ctx: EngineContext,
+) -> list[dict[str, Any]]:
+    """The runs to create now: every step whose dependencies succeeded and that has
+    no live run, with its inputs resolved; a step whose inputs cannot resolve gets a
+    DEAD_LETTERED run instead (it would fail the same way on every attempt)."""
+    rows: list[dict[str, Any]] = []
+    unresolvable: list[tuple[dict[str, Any], InputReferenceError]] = []
+    for step in steps:
+        last = latest.get(step["key"])
+        if last is not None and last["status"] not in ABANDONED:
+            continue
+        if any(d not in outputs for d in step.get("dependsOn", [])):
+            continue
+        try:
+            resolved = resolve_inputs(step.get("inputs") or {}, inputs, outputs)
+        except InputReferenceError as exc:
+            unresolvable.append((step, exc))
+            continue
+        rows.append(
+            run_row(step, resolved, ctx.modules, attempt=last["attempt"] + 1 if last else 1)
+        )
+    for step, exc in unresolvable:
+        error = {"message": str(exc), "type": "input_reference"}
+        last = latest.get(step["key"])
+        attempt = last["attempt"] + 1 if last else 1
+        rows.append(
+            run_row(
+                step,
+                step.get("inputs") or {},
+                ctx.modules,
+                attempt=attempt,
+                status="DEAD_LETTERED",
+                error=error,
+            )
+        )
+    return rows
 
 
 async def _fail_if_stuck(

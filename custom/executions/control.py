@@ -1,4 +1,4 @@
-"""Execution control (DESIGN §5): pause, resume, cancel, enforced by the engine.
+"""Execution control: pause, resume, cancel, enforced by the engine.
 
 Each operation is one transaction that locks the execution row first (the lock
 order every writer of runs follows), checks the transition, then changes the
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from custom.executions.advance import advance
+from custom.executions.context import EngineContext, standalone_context
 from custom.sql import q
 
 
@@ -105,7 +106,11 @@ async def pause(
 
 
 async def resume(
-    conn: asyncpg.Connection, execution_id: uuid.UUID, *, actor: str = "system"
+    conn: asyncpg.Connection,
+    execution_id: uuid.UUID,
+    *,
+    actor: str = "system",
+    ctx: EngineContext | None = None,
 ) -> Controlled:
     async with conn.transaction():
         before = await _lock(conn, execution_id, "resume", RESUMABLE)
@@ -113,7 +118,7 @@ async def resume(
         released = await conn.fetch(q("runs_unhold"), execution_id)
         if released:
             await conn.execute(q("runs_notify"))
-        await advance(conn, execution)
+        await advance(conn, execution, ctx=ctx or standalone_context())
         # advance may have completed or failed it; answer with what is stored now
         execution = await conn.fetchrow(q("execution_get"), execution_id)
         await _audit(conn, before, execution, "resume", actor, len(released))

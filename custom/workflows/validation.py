@@ -1,4 +1,4 @@
-"""Validation and normalisation of workflow step definitions (DESIGN §5).
+"""Validation and normalisation of workflow step definitions.
 
 The OpenAPI schema checks shapes; this module checks what a schema cannot:
 unique keys, a dependency graph without unknown keys or cycles, consistent
@@ -16,12 +16,12 @@ import math
 import re
 from typing import Any
 
-from custom.executions.references import (
+from custom.workflows.dag import ancestors, find_cycle
+from custom.workflows.references import (
     InputReferenceError,
     parse_reference,
     referenced_steps,
 )
-from custom.workflows.dag import ancestors, find_cycle
 
 __all__ = [
     "DEFAULT_RETRY",
