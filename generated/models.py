@@ -211,7 +211,7 @@ class Run(BaseModel):
     lease_token: str | None = Field(
         None,
         alias="leaseToken",
-        description="Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null (GET) or absent (lists) everywhere else.",
+        description="Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null everywhere else (GET, lists, the answers to complete and fail).",
     )
     lease_expires_at: AwareDatetime | None = Field(
         None,

@@ -847,7 +847,7 @@ export interface components {
             readonly error?: Record<string, never> | null;
             readonly idempotencyKey?: string;
             readonly leaseOwner?: string | null;
-            /** @description Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null (GET) or absent (lists) everywhere else. */
+            /** @description Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null everywhere else (GET, lists, the answers to complete and fail). */
             readonly leaseToken?: string | null;
             /**
              * Format: date-time

@@ -694,7 +694,7 @@ export type RunRead = {
   error?: object | null;
   idempotencyKey?: string;
   leaseOwner?: string | null;
-  /** Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null (GET) or absent (lists) everywhere else. */
+  /** Only in the answer to the claim that leased the run: the proof of that lease, `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a hash; null everywhere else (GET, lists, the answers to complete and fail). */
   leaseToken?: string | null;
   /** The lease of the runner holding the run (heartbeats extend the runner's lease, not each run's) */
   leaseExpiresAt?: string | null;

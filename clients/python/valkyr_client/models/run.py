@@ -37,7 +37,7 @@ class Run:
         lease_owner (None | str | Unset):
         lease_token (None | str | Unset): Only in the answer to the claim that leased the run: the proof of that lease,
             `<fencing number>.<128 random bits in hex>`, to send back with heartbeat, complete and fail. Stored only as a
-            hash; null (GET) or absent (lists) everywhere else.
+            hash; null everywhere else (GET, lists, the answers to complete and fail).
         lease_expires_at (datetime.datetime | None | Unset): The lease of the runner holding the run (heartbeats extend
             the runner's lease, not each run's)
         heartbeat_at (datetime.datetime | None | Unset):
