@@ -13,7 +13,7 @@ import datetime
 import enum
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,7 +21,7 @@ import asyncpg
 from connexion import request
 from connexion.exceptions import ProblemException
 from pydantic import BaseModel, Field, SerializeAsAny
-from pydantic_core import PydanticSerializationError, to_json
+from pydantic_core import PydanticSerializationError
 from starlette.responses import Response
 
 from generated.store import (
@@ -86,7 +86,7 @@ def listing(items: list[Any], next_cursor: str | None) -> Listing:
     return Listing.model_construct(items=items, next_cursor=next_cursor)
 
 
-def ok(body: BaseModel | Mapping[str, Any], status: int = 200) -> Response:
+def ok(body: BaseModel, status: int = 200) -> Response:
     """A JSON answer, serialized once: models (generated/models.py) by alias, the API's
     camelCase names, RFC 3339 times, string ids. A field the serializer did not set
     is left out (an optional field the spec does not make nullable is absent, never
@@ -94,10 +94,7 @@ def ok(body: BaseModel | Mapping[str, Any], status: int = 200) -> Response:
     (tests turn that into an error). The content type is explicit because every
     operation also declares `application/problem+json`."""
     try:
-        if isinstance(body, BaseModel):
-            content = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_unset=True)
-        else:
-            content = to_json(body, by_alias=True, exclude_unset=True)
+        content = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_unset=True)
     except PydanticSerializationError as exc:
         if "depth" not in str(exc):
             raise
@@ -108,7 +105,7 @@ def ok(body: BaseModel | Mapping[str, Any], status: int = 200) -> Response:
 
 
 def _plain(value: Any) -> Any:
-    """What `to_json` makes of a value the standard library's encoder does not know."""
+    """What a model's serializer makes of a value that json.dumps does not know."""
     if isinstance(value, BaseModel):
         fields = type(value).model_fields
         shown = value.model_fields_set
