@@ -78,6 +78,10 @@ class Role(StrEnum):
 
 
 class RetryPolicy(BaseModel):
+    """
+    The delay before attempt n+1 is min(maxBackoffSeconds, initialBackoffSeconds × backoffMultiplier^(n-1)), drawn uniformly from [0, delay] with jitter.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -88,7 +92,7 @@ class RetryPolicy(BaseModel):
     backoff_multiplier: float | None = Field(2, alias="backoffMultiplier", ge=1.0, le=100.0)
     max_backoff_seconds: float | None = Field(300, alias="maxBackoffSeconds", ge=0.0, le=86400.0)
     jitter: bool | None = Field(
-        True, description="Full jitter: the delay is drawn from [delay/2, delay]"
+        True, description="Full jitter: the delay is drawn uniformly from [0, delay]"
     )
 
 

@@ -61,6 +61,7 @@ def render(api: ApiModel, out: Path, source: str) -> None:
         (out / pkg).mkdir(parents=True, exist_ok=True)
         (out / pkg / "__init__.py").write_text(init)
     write("runtime.py", "runtime.py.jinja")
+    write("constants.py", "constants.py.jinja", c=api.constants)
     write("tables.py", "tables.py.jinja", tables=api.tables)
     write("operations.py", "operations.py.jinja", api=api, allowed=_allowed_methods(api))
     for r in api.resources:
