@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 from custom.settings import Settings
+from generated.constants import Role
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     keys_sub = p.add_subparsers(dest="keys_command", required=True)
     k = keys_sub.add_parser("create", help="create a key and print its secret (once)")
     k.add_argument("--name", required=True)
-    k.add_argument("--role", required=True, choices=["viewer", "runner", "operator", "admin"])
+    k.add_argument("--role", required=True, choices=[role.value for role in Role])
     keys_sub.add_parser("list", help="list keys (never their secrets)")
     k = keys_sub.add_parser("revoke", help="revoke a key by id; it stops working at once")
     k.add_argument("id")

@@ -14,6 +14,7 @@ from connexion import request
 
 from custom.auth.keys import create_key, revoke_key
 from custom.auth.security import forget_cached_keys
+from generated.constants import Role
 from generated.operations import OPERATIONS
 from generated.repositories.api_key import serialize
 from generated.runtime import not_found, ok, parse_uuid, problem
@@ -47,7 +48,7 @@ def allowed_operations(role: str) -> list[str]:
     return sorted(
         op_id
         for op_id, op in OPERATIONS.items()
-        if role == "admin" or role in op.roles or not op.roles
+        if role == Role.ADMIN or role in op.roles or not op.roles
     )
 
 

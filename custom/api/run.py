@@ -24,6 +24,7 @@ from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
 from custom.runner.wakeup import wakeups
 from custom.sql import q
+from generated.constants import Role
 from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.runtime import to_json as _to_json
 
@@ -42,7 +43,7 @@ def _runner_id(body: dict[str, Any]) -> str:
             "runner-id-not-bound",
         )
     info = request.context.get("token_info") or {}
-    if info.get("role") != "runner":
+    if info.get("role") != Role.RUNNER:
         return runner_id  # operators' tools and admins may act for any runner
     name = str(info.get("sub"))
     if not key_may_act_as(name, runner_id):

@@ -14,6 +14,7 @@ from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q
+from generated.constants import ExecutionStatus
 from generated.runtime import (
     no_content,
     not_found,
@@ -25,7 +26,7 @@ from generated.runtime import (
     uuid_prefix_range,
 )
 
-EXECUTION_STATUSES = ("PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED")
+EXECUTION_STATUSES = tuple(ExecutionStatus)
 log = logging.getLogger(__name__)
 
 

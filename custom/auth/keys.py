@@ -11,9 +11,10 @@ import asyncpg
 
 from custom.auth.runner_ids import KEY_NAME_MAX, valid_key_name
 from custom.sql import q
+from generated.constants import Role
 
 SECRET_PREFIX = "vk_"
-ROLES = ("viewer", "runner", "operator", "admin")
+ROLES = tuple(Role)
 
 
 def new_secret() -> str:

@@ -15,6 +15,7 @@ from connexion.lifecycle import ConnexionRequest
 
 from custom.auth.keys import hash_secret
 from custom.sql import q
+from generated.constants import Role
 from generated.operations import OPERATIONS
 
 CACHE_SECONDS = 2.0
@@ -63,15 +64,15 @@ async def _authorize(secret: str, request: ConnexionRequest) -> dict[str, Any]:
     if info is None:
         raise OAuthProblem(detail="The API key is unknown or revoked")
     op = OPERATIONS.get(_operation_id(request) or "")
-    if info["role"] != "admin" and (op is None or info["role"] not in op.roles):
+    if info["role"] != Role.ADMIN and (op is None or info["role"] not in op.roles):
         # fail closed: an operation we cannot identify is for admins only
         roles = op.roles if op is not None else ()
         name = op.operation_id if op is not None else "this operation"
         raise RoleForbidden(
             info["role"],
-            list(roles) or ["admin"],
+            list(roles) or [Role.ADMIN.value],
             f"Role {info['role']!r} may not call {name}; "
-            f"it needs one of: {', '.join(roles) or 'admin'}",
+            f"it needs one of: {', '.join(roles) or Role.ADMIN}",
         )
     return info
 

@@ -14,6 +14,7 @@ from custom.executions.advance import advance
 from custom.executions.runs import insert_runs, run_row
 from custom.idempotency import run_idempotency_key
 from custom.sql import q
+from generated.constants import ExecutionStatus, RunStatus
 
 
 async def replay_step(
@@ -32,11 +33,11 @@ async def replay_step(
     earlier = await conn.fetch(q("run_succeeded_with_key"), execution_id, step["key"], key)
     if earlier:
         row = run_row(
-            step, inputs, attempt=attempt, status="SUCCEEDED", output=earlier[0]["output"]
+            step, inputs, attempt=attempt, status=RunStatus.SUCCEEDED, output=earlier[0]["output"]
         )
     else:
         row = run_row(step, inputs, attempt=attempt)
-    held = execution["status"] == "PAUSED"
+    held = execution["status"] == ExecutionStatus.PAUSED
     created = (await insert_runs(conn, execution_id, [row], held=held))[0]
     if earlier:
         await advance(conn, execution)

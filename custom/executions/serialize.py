@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generated.constants import RunStatus
 from generated.runtime import to_json
 
 EXECUTION_FIELDS = {
@@ -58,7 +59,7 @@ def run_json(row: Any) -> dict[str, Any]:
     # a lease token is shown once, by the claim that leased the run (custom.api.run):
     # viewers read runs too
     out["leaseToken"] = None
-    if out["status"] != "LEASED":
+    if out["status"] != RunStatus.LEASED:
         out["leaseExpiresAt"] = out["heartbeatAt"] = None
     return out
 

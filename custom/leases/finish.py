@@ -25,8 +25,9 @@ from custom.observability.tracing import add_event
 from custom.runner.backoff import backoff_seconds
 from custom.runner.wakeup import wakeups
 from custom.sql import q
+from generated.constants import ExecutionStatus, RunStatus
 
-ENDED = ("CANCELLED", "COMPLETED")
+ENDED = (ExecutionStatus.CANCELLED, ExecutionStatus.COMPLETED)
 
 
 async def _lock_execution(
@@ -103,7 +104,7 @@ async def complete_run(
             run_id,
             runner_id,
             token,
-            "SUCCEEDED",
+            RunStatus.SUCCEEDED,
             output,
             None,
             started_at,
@@ -133,7 +134,7 @@ async def cancel_finished_run(
             run_id,
             runner_id,
             token,
-            "CANCELLED",
+            RunStatus.CANCELLED,
             None,
             {"message": "cancelled", "type": "cancelled"},
             started_at,
@@ -172,9 +173,9 @@ async def fail_run(
         over = execution["status"] in ENDED
         retry = not over and retryable and current["attempt"] < current["max_attempts"]
         if over:
-            status = "CANCELLED" if current["cancel_requested"] else "FAILED"
+            status = RunStatus.CANCELLED if current["cancel_requested"] else RunStatus.FAILED
         else:
-            status = "FAILED" if retry else "DEAD_LETTERED"
+            status = RunStatus.FAILED if retry else RunStatus.DEAD_LETTERED
         run = await _finish(
             conn,
             run_id,
@@ -200,7 +201,7 @@ async def fail_run(
             )
         elif not over:
             await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
-        if status == "CANCELLED" or not retryable:
+        if status == RunStatus.CANCELLED or not retryable:
             # a cooperative stop, or a permanent error (an http 4xx: the dependency
             # answered), says nothing against the dependency: no verdict, slot given back
             await release_trial(conn, run)
@@ -224,7 +225,7 @@ async def schedule_retry(
         "step_key": run["step_key"],
         "module": run["module"],
         "attempt": run["attempt"] + 1,
-        "status": "PENDING",
+        "status": RunStatus.PENDING,
         "inputs": run["inputs"],
         "config": run["config"],
         "output": None,
@@ -236,7 +237,7 @@ async def schedule_retry(
         "breaker_key": run["breaker_key"],
         "delay": delay,
     }
-    held = execution["status"] == "PAUSED"
+    held = execution["status"] == ExecutionStatus.PAUSED
     created = await insert_runs(conn, run["execution_id"], [row], held=held, now=now)
     return created[0]
 

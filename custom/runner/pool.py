@@ -49,10 +49,15 @@ from custom.runner.listener import Listener
 from custom.runner.reporting import LANDED, Reporter
 from custom.runner.wakeup import wakeups
 from custom.sql import q
+from generated.constants import RunStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-STATUS_OF = {"success": "SUCCEEDED", "failure": "FAILED", "cancelled": "CANCELLED"}
+STATUS_OF = {
+    "success": RunStatus.SUCCEEDED,
+    "failure": RunStatus.FAILED,
+    "cancelled": RunStatus.CANCELLED,
+}
 
 
 def default_runner_id() -> str:
