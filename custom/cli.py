@@ -10,7 +10,7 @@ import sys
 import warnings
 from typing import Any
 
-from custom.settings import Settings
+from custom.settings import Settings, SettingsError
 from generated.constants import Role
 
 
@@ -223,7 +223,12 @@ def main(argv: list[str] | None = None) -> None:
     from custom.observability.logging import configure_logging
 
     configure_logging(str(getattr(args, "log_level", "info")).upper())
-    args.func(args)
+    try:
+        args.func(args)
+    except SettingsError as exc:  # a bad VALKYR_* value: say which, no traceback
+        for line in str(exc).splitlines():
+            print(f"valkyr: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import asyncpg
 from connexion import request
 
 from custom.auth.keys import create_key, revoke_key
-from custom.auth.security import forget_cached_keys
 from generated.constants import Role
 from generated.operations import OPERATIONS
 from generated.repositories.api_key import serialize
@@ -39,7 +38,7 @@ async def revoke_api_key(id_: str) -> Any:
     record = await revoke_key(request.state.pool, parse_uuid(id_))
     if record is None:
         raise not_found("ApiKey", id_)
-    forget_cached_keys()
+    request.state.key_cache.clear()  # this app's; other processes' expire in seconds
     return ok(public(record))
 
 

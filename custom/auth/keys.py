@@ -69,7 +69,8 @@ async def revoke_key(
 ) -> dict[str, Any] | None:
     """Revoke a key (idempotent: a second revoke keeps the first time); None if unknown.
 
-    Callers in a server process should then call `security.forget_cached_keys()`.
+    Callers in a server process should then drop the app's cached lookups
+    (`security.forget_cached_keys(app)`, or `request.state.key_cache.clear()`).
     """
     row = await conn.fetchrow(q("api_key_revoke"), key_id)
     return dict(row) if row else None
