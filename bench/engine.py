@@ -1,7 +1,7 @@
 """In-process Valkyr scenarios: hold, burst, chain.
 
 Each repeat gets a fresh database (a copy of the migrated template) and its own
-engine (custom.engine_services.start_engine: the RunnerPool plus the reaper),
+engine (custom.engine.services.start_engine: the RunnerPool plus the reaper),
 exactly as the service wires them, on an asyncpg pool of its own. Executions are
 submitted with custom.executions.start.start_execution on a separate pool, the
 path POST /v1/WorkflowExecution takes without the HTTP layer.
@@ -94,7 +94,7 @@ class Rig:
     heartbeats: HeartbeatCounter = field(default_factory=HeartbeatCounter)
 
     async def start_engine(self, slots: int) -> None:
-        from custom.engine_services import start_engine
+        from custom.engine.services import start_engine
 
         self.engine = await start_engine(self.settings, self.db_url, self.pool, runners=slots)
 

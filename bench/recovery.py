@@ -68,7 +68,7 @@ async def _submit(pool: asyncpg.Pool, wf: Any, n: int, tag: str) -> None:
 async def _restart_case(pg: DisposablePostgres, opts: dict[str, Any], *, crash: bool) -> dict:
     from bench.engine import engine_settings
     from custom.db.pools import create_pool
-    from custom.engine_services import start_engine
+    from custom.engine.services import start_engine
 
     n = opts["recovery_n"]
     pool = await create_pool(pg.url, max_size=10)

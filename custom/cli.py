@@ -48,7 +48,7 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def runner(args: argparse.Namespace) -> None:
-    from custom.runner.standalone import run_standalone
+    from custom.engine.standalone import run_standalone
 
     run_standalone(_settings(args))
 

@@ -131,6 +131,7 @@ async def requeue_dead_letter(id_: str, body: dict[str, Any] | None = None) -> A
                 actor=caller(request),
                 notes=body.get("notes"),
                 overrides=body.get("inputOverrides"),
+                ctx=request.state.engine.context,
             )
     except resolve.InvalidOverrides as exc:
         raise _bad_overrides(exc) from None
@@ -180,6 +181,7 @@ async def bulk_requeue_dead_letters(body: dict[str, Any]) -> Any:
             notes=body.get("notes"),
             overrides=body.get("inputOverrides"),
             limit=_limit(body),
+            ctx=request.state.engine.context,
         )
     except resolve.InvalidOverrides as exc:
         raise _bad_overrides(exc) from None

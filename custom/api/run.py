@@ -22,7 +22,6 @@ from custom.executions.serialize import run_json
 from custom.leases import claim, finish  # modules: the handlers bear their functions' names
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
-from custom.runner.wakeup import wakeups
 from custom.sql import q
 from generated.constants import Role
 from generated.runtime import not_found, ok, parse_uuid, problem
@@ -123,6 +122,7 @@ async def claim_runs(body: dict[str, Any]) -> Any:
         if wait
         else asyncio.get_running_loop().create_future()
     )
+    wakeups = request.state.engine.context.wakeups
     wakeups.register(woken.set)
     try:
         while True:
@@ -227,6 +227,7 @@ async def complete_run(id_: str, body: dict[str, Any]) -> Any:
             proof.fence,
             body.get("output"),
             secret_hash=proof.secret_hash,
+            ctx=request.state.engine.context,
         )
     )
     return ok(run_json(run))

@@ -3,6 +3,7 @@ deleting a finished one."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -117,6 +118,7 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
                 idempotency_key=key,
                 trace_context=_trace_context(),
                 created_by=caller(request),
+                ctx=request.state.engine.context,
             )
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None
@@ -151,7 +153,7 @@ async def pause_workflow_execution(id_: str) -> Any:
 
 async def resume_workflow_execution(id_: str) -> Any:
     """Dispatch continues where it stopped."""
-    return await _control(control.resume, id_)
+    return await _control(functools.partial(control.resume, ctx=request.state.engine.context), id_)
 
 
 async def delete_workflow_execution(id_: str) -> Any:

@@ -23,7 +23,7 @@ from custom.db.embedded import database
 from custom.db.migrate import upgrade_async
 from custom.db.outage import OutageWatch
 from custom.db.pools import Database
-from custom.engine_services import start_engine
+from custom.engine.services import start_engine
 from custom.observability.logging import PLAIN
 from custom.observability.tracing import TracingMiddleware, configure_tracing
 from custom.observability.tracing import flush as flush_traces

@@ -31,7 +31,8 @@ from typing import Any
 import asyncpg
 
 from custom.executions.advance import advance
-from custom.executions.definitions import step_by_key, steps_of
+from custom.executions.context import EngineContext, standalone_context
+from custom.executions.definitions import step_by_key
 from custom.executions.replay import replay_step
 from custom.idempotency import canonical_json, sha256_hex
 from custom.json_values import contains_nul
@@ -134,8 +135,10 @@ async def requeue(
     actor: str,
     notes: str | None = None,
     overrides: dict[str, Any] | None = None,
+    ctx: EngineContext | None = None,
 ) -> asyncpg.Record:
     """Requeue one entry; returns the resolved entry."""
+    ctx = ctx or standalone_context()
     overrides = validate_overrides(overrides)
     async with conn.transaction():
         execution, entry = await _lock_entry(conn, dead_letter_id)
@@ -147,13 +150,14 @@ async def requeue(
         inputs = merged_inputs(entry["inputs"], overrides)
         if execution["status"] == ExecutionStatus.FAILED:
             execution = await conn.fetchrow(q("execution_reopen"), execution["id"])
-        steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
+        steps = await ctx.definitions.steps_of(
+            conn, execution["workflow_id"], execution["workflow_version"]
+        )
         step = await _fresh_attempts(conn, execution["id"], step_by_key(steps, entry["step_key"]))
-        run = await replay_step(conn, execution, step, inputs)
-        if (
-            run["status"] != RunStatus.SUCCEEDED
-        ):  # (replay_step advanced already when it reused one)
-            await advance(conn, execution)  # other steps a reopened execution can run again
+        run = await replay_step(conn, execution, step, inputs, ctx=ctx)
+        # (replay_step advanced already when it reused an earlier success)
+        if run["status"] != RunStatus.SUCCEEDED:
+            await advance(conn, execution, ctx=ctx)  # other steps it can run again
         resolved = await conn.fetchrow(
             q("dead_letter_resolve"), dead_letter_id, REQUEUED, actor, notes
         )
@@ -230,6 +234,7 @@ async def bulk_requeue(
     notes: str | None = None,
     overrides: dict[str, Any] | None = None,
     limit: int = 1000,
+    ctx: EngineContext | None = None,
 ) -> list[uuid.UUID]:
     """Requeue up to `limit` QUARANTINED entries matching `where`, one transaction per
     entry.
@@ -241,7 +246,9 @@ async def bulk_requeue(
     async with pool.acquire() as conn:
         for dead_letter_id in await matching(conn, where, limit):
             try:
-                await requeue(conn, dead_letter_id, actor=actor, notes=notes, overrides=overrides)
+                await requeue(
+                    conn, dead_letter_id, actor=actor, notes=notes, overrides=overrides, ctx=ctx
+                )
             except (AlreadyResolved, NotRequeueable, DeadLetterNotFound):
                 continue
             done.append(dead_letter_id)

@@ -13,11 +13,11 @@ from typing import Any
 
 import asyncpg
 
-from custom.dlq.quarantine import PERMANENT, quarantine
-from custom.executions.definitions import steps_of
-from custom.executions.references import InputReferenceError, resolve_inputs
+from custom.executions.context import EngineContext
+from custom.executions.dead_letters import PERMANENT, quarantine
 from custom.executions.runs import insert_runs, ready_now, run_row
 from custom.sql import q
+from custom.workflows.references import InputReferenceError, resolve_inputs
 from generated.constants import ExecutionStatus, RunStatus
 
 ACTIVE = (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED)
@@ -39,6 +39,7 @@ async def advance(
     conn: asyncpg.Connection,
     execution: asyncpg.Record | dict[str, Any],
     *,
+    ctx: EngineContext,
     now: Any = None,
     fresh: bool = False,
     latest_runs: list[asyncpg.Record] | None = None,
@@ -55,7 +56,9 @@ async def advance(
     result = Advance()
     if execution["status"] not in ACTIVE:
         return result  # FAILED / CANCELLED / COMPLETED executions start nothing new
-    steps = await steps_of(conn, execution["workflow_id"], execution["workflow_version"])
+    steps = await ctx.definitions.steps_of(
+        conn, execution["workflow_id"], execution["workflow_version"]
+    )
     latest: dict[str, asyncpg.Record] = {}
     if latest_runs is not None:
         latest = {r["step_key"]: r for r in latest_runs}
@@ -84,7 +87,7 @@ async def advance(
         except InputReferenceError as exc:
             unresolvable.append((step, exc))
             continue
-        rows.append(run_row(step, inputs, attempt=last["attempt"] + 1 if last else 1))
+        rows.append(run_row(step, inputs, ctx.modules, attempt=last["attempt"] + 1 if last else 1))
     for step, exc in unresolvable:
         error = {"message": str(exc), "type": "input_reference"}
         last = latest.get(step["key"])
@@ -93,6 +96,7 @@ async def advance(
             run_row(
                 step,
                 step.get("inputs") or {},
+                ctx.modules,
                 attempt=attempt,
                 status=RunStatus.DEAD_LETTERED,
                 error=error,

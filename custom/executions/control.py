@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from custom.executions.advance import advance
+from custom.executions.context import EngineContext, standalone_context
 from custom.sql import q
 from generated.constants import ExecutionStatus
 
@@ -106,7 +107,11 @@ async def pause(
 
 
 async def resume(
-    conn: asyncpg.Connection, execution_id: uuid.UUID, *, actor: str = "system"
+    conn: asyncpg.Connection,
+    execution_id: uuid.UUID,
+    *,
+    actor: str = "system",
+    ctx: EngineContext | None = None,
 ) -> Controlled:
     async with conn.transaction():
         before = await _lock(conn, execution_id, "resume", RESUMABLE)
@@ -114,7 +119,7 @@ async def resume(
         released = await conn.fetch(q("runs_unhold"), execution_id)
         if released:
             await conn.execute(q("runs_notify"))
-        await advance(conn, execution)
+        await advance(conn, execution, ctx=ctx or standalone_context())
         # advance may have completed or failed it; answer with what is stored now
         execution = await conn.fetchrow(q("execution_get"), execution_id)
         await _audit(conn, before, execution, "resume", actor, len(released))

@@ -1,4 +1,8 @@
-"""Workflow steps of one version, read once per process (versions never change)."""
+"""Workflow steps of one version, read once per engine (versions never change).
+
+A cache per engine, not per process: two engines in one process (tests, a bench)
+keep their own, and nothing else can fill or clear it.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +13,41 @@ import asyncpg
 
 from custom.sql import q
 
-_steps: dict[tuple[uuid.UUID, int], list[dict[str, Any]]] = {}
-# the version a workflow had when this process last looked: a guess that the start
-# statement checks (execution_start), so a PUT elsewhere is noticed on the next start
-_current: dict[uuid.UUID, int] = {}
+MAX_ENTRIES = 10_000  # a bound, not a tuning: a process sees far fewer workflow versions
 
 
-def remembered_version(workflow_id: uuid.UUID) -> int | None:
-    return _current.get(workflow_id)
+class Definitions:
+    def __init__(self) -> None:
+        self._steps: dict[tuple[uuid.UUID, int], list[dict[str, Any]]] = {}
+        # the version a workflow had when this engine last looked: a guess that the
+        # start statement checks (execution_start), so a PUT elsewhere is noticed on
+        # the next start
+        self._current: dict[uuid.UUID, int] = {}
 
+    def remembered_version(self, workflow_id: uuid.UUID) -> int | None:
+        return self._current.get(workflow_id)
 
-def remember_version(workflow_id: uuid.UUID, version: int | None) -> None:
-    if version is None:
-        _current.pop(workflow_id, None)
-        return
-    if len(_current) > 10_000:
-        _current.clear()
-    _current[workflow_id] = version
+    def remember_version(self, workflow_id: uuid.UUID, version: int | None) -> None:
+        if version is None:
+            self._current.pop(workflow_id, None)
+            return
+        if len(self._current) > MAX_ENTRIES:
+            self._current.clear()
+        self._current[workflow_id] = version
 
-
-async def steps_of(
-    conn: asyncpg.Connection, workflow_id: uuid.UUID, version: int
-) -> list[dict[str, Any]]:
-    key = (workflow_id, version)
-    steps = _steps.get(key)
-    if steps is None:
-        steps = await conn.fetchval(q("workflow_version_steps"), workflow_id, version)
+    async def steps_of(
+        self, conn: asyncpg.Connection, workflow_id: uuid.UUID, version: int
+    ) -> list[dict[str, Any]]:
+        key = (workflow_id, version)
+        steps = self._steps.get(key)
         if steps is None:
-            raise LookupError(f"workflow {workflow_id} has no version {version}")
-        if len(_steps) > 10_000:
-            _steps.clear()
-        _steps[key] = steps
-    return steps
+            steps = await conn.fetchval(q("workflow_version_steps"), workflow_id, version)
+            if steps is None:
+                raise LookupError(f"workflow {workflow_id} has no version {version}")
+            if len(self._steps) > MAX_ENTRIES:
+                self._steps.clear()
+            self._steps[key] = steps
+        return steps
 
 
 def step_by_key(steps: list[dict[str, Any]], key: str) -> dict[str, Any]:

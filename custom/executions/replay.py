@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from custom.executions.advance import advance
+from custom.executions.context import EngineContext
 from custom.executions.runs import insert_runs, run_row
 from custom.idempotency import run_idempotency_key
 from custom.sql import q
@@ -22,6 +23,8 @@ async def replay_step(
     execution: asyncpg.Record | dict[str, Any],
     step: dict[str, Any],
     inputs: Any,
+    *,
+    ctx: EngineContext,
 ) -> asyncpg.Record:
     """A fresh attempt at `step` with `inputs`, in the caller's transaction.
 
@@ -33,12 +36,17 @@ async def replay_step(
     earlier = await conn.fetch(q("run_succeeded_with_key"), execution_id, step["key"], key)
     if earlier:
         row = run_row(
-            step, inputs, attempt=attempt, status=RunStatus.SUCCEEDED, output=earlier[0]["output"]
+            step,
+            inputs,
+            ctx.modules,
+            attempt=attempt,
+            status=RunStatus.SUCCEEDED,
+            output=earlier[0]["output"],
         )
     else:
-        row = run_row(step, inputs, attempt=attempt)
+        row = run_row(step, inputs, ctx.modules, attempt=attempt)
     held = execution["status"] == ExecutionStatus.PAUSED
     created = (await insert_runs(conn, execution_id, [row], held=held))[0]
     if earlier:
-        await advance(conn, execution)
+        await advance(conn, execution, ctx=ctx)
     return created

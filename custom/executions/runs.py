@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
 
 from custom.breakers.keys import breaker_key
 from custom.idempotency import run_idempotency_key
+from custom.modules.registry import Module
 from custom.sql import q
 from generated.constants import RunStatus
 
@@ -16,6 +18,7 @@ from generated.constants import RunStatus
 def run_row(
     step: dict[str, Any],
     inputs: Any,
+    modules: Mapping[str, Module],
     *,
     attempt: int = 1,
     delay: float = 0.0,
@@ -23,7 +26,8 @@ def run_row(
     output: Any = None,
     error: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The row for one attempt at `step` with resolved `inputs` (see runs_insert)."""
+    """The row for one attempt at `step` with resolved `inputs` (see runs_insert);
+    `modules` is the engine's registry (a module may declare the step's breaker)."""
     config = step.get("config") or {}
     retry = step.get("retry") or {}
     return {
@@ -39,7 +43,7 @@ def run_row(
         "max_attempts": int(retry.get("maxAttempts", 3)),
         "retry": retry,
         "timeout_seconds": float(step.get("timeoutSeconds", 300)),
-        "breaker_key": breaker_key(step),
+        "breaker_key": breaker_key(step, modules),
         "delay": delay,
     }
 
@@ -54,7 +58,7 @@ async def insert_runs(
     notify: bool = True,
 ) -> list[asyncpg.Record]:
     """Insert the rows; wake runners elsewhere when one of them is ready now.
-    `notify=False`: the caller wakes them after its commit (custom.runner.wakeup)."""
+    `notify=False`: the caller wakes them after its commit (custom.executions.wakeups)."""
     if not rows:
         return []
     created = await conn.fetch(q("runs_insert"), execution_id, held, rows, now)

@@ -9,12 +9,11 @@ from typing import Any
 import asyncpg
 
 from custom.executions.advance import advance
-from custom.executions.definitions import remember_version, remembered_version, steps_of
-from custom.executions.references import InputReferenceError, resolve_inputs
+from custom.executions.context import EngineContext, standalone_context
 from custom.executions.runs import run_row
 from custom.idempotency import execution_content_hash
-from custom.runner.wakeup import wakeups
 from custom.sql import q
+from custom.workflows.references import InputReferenceError, resolve_inputs
 
 
 class WorkflowNotFound(LookupError):
@@ -39,6 +38,7 @@ async def start_execution(
     idempotency_key: str | None = None,
     trace_context: dict[str, str] | None = None,
     created_by: str | None = None,
+    ctx: EngineContext | None = None,
 ) -> Started:
     """Insert the execution unless its key exists; the unique index decides races.
 
@@ -46,20 +46,22 @@ async def start_execution(
     this process remembers and its first steps' inputs resolve; otherwise the
     version is read first, and inputs that do not resolve take the transaction path
     that dead-letters them."""
-    version = remembered_version(workflow_id)
+    ctx = ctx or standalone_context()
+    definitions, wakeups = ctx.definitions, ctx.wakeups
+    version = definitions.remembered_version(workflow_id)
     for _ in range(3):  # a PUT between our read and the insert: build again, rarely twice
         if version is None:
             version = await conn.fetchval(q("workflow_current_version"), workflow_id)
-            remember_version(workflow_id, version)
+            definitions.remember_version(workflow_id, version)
             if version is None:
                 raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
-        steps = await steps_of(conn, workflow_id, version)
+        steps = await definitions.steps_of(conn, workflow_id, version)
         content_hash = execution_content_hash(workflow_id, version, inputs)
         key = idempotency_key or content_hash
-        first = _first_runs(steps, inputs)
+        first = _first_runs(steps, inputs, ctx)
         if first is None:
             return await _start_in_transaction(
-                conn, workflow_id, inputs, idempotency_key, trace_context, created_by
+                conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx
             )
         notify = wakeups.notify_inline()
         row = await conn.fetchrow(
@@ -75,11 +77,11 @@ async def start_execution(
             notify,
         )
         if row is None:
-            remember_version(workflow_id, None)
+            definitions.remember_version(workflow_id, None)
             raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
         if row["current_version"] != version:
             version = row["current_version"]
-            remember_version(workflow_id, version)
+            definitions.remember_version(workflow_id, version)
             continue
         if row["id"] is not None:
             wakeups.committed(notified=notify)
@@ -89,11 +91,13 @@ async def start_execution(
         except _Vanished:  # deleted in between: vanishingly rare; a new submission
             continue
     return await _start_in_transaction(  # the workflow keeps changing: take the lock path
-        conn, workflow_id, inputs, idempotency_key, trace_context, created_by
+        conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx
     )
 
 
-def _first_runs(steps: list[dict[str, Any]], inputs: dict[str, Any]) -> list[dict[str, Any]] | None:
+def _first_runs(
+    steps: list[dict[str, Any]], inputs: dict[str, Any], ctx: EngineContext
+) -> list[dict[str, Any]] | None:
     """The rows of the steps without dependencies; None when one cannot resolve its
     inputs (or there is none to run)."""
     rows = []
@@ -104,7 +108,7 @@ def _first_runs(steps: list[dict[str, Any]], inputs: dict[str, Any]) -> list[dic
             resolved = resolve_inputs(step.get("inputs") or {}, inputs, {})
         except InputReferenceError:
             return None
-        rows.append(run_row(step, resolved))
+        rows.append(run_row(step, resolved, ctx.modules))
     return rows or None
 
 
@@ -132,6 +136,7 @@ async def _start_in_transaction(
     idempotency_key: str | None,
     trace_context: dict[str, str] | None,
     created_by: str | None,
+    ctx: EngineContext,
 ) -> Started:
     """The general path: read the current version in the transaction, insert,
     advance (which dead-letters first steps whose inputs do not resolve)."""
@@ -140,7 +145,7 @@ async def _start_in_transaction(
         if workflow is None:
             raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
         version = workflow["version"]
-        remember_version(workflow_id, version)
+        ctx.definitions.remember_version(workflow_id, version)
         content_hash = execution_content_hash(workflow_id, version, inputs)
         key = idempotency_key or content_hash
         execution = await conn.fetchrow(
@@ -154,7 +159,7 @@ async def _start_in_transaction(
             created_by,
         )
         if execution is not None:
-            outcome = await advance(conn, execution, fresh=True)
+            outcome = await advance(conn, execution, ctx=ctx, fresh=True)
             if outcome.failed:  # a first step could not even resolve its inputs
                 execution = await conn.fetchrow(q("execution_get"), execution["id"])
             return Started(execution, True)
@@ -162,7 +167,7 @@ async def _start_in_transaction(
         return await _duplicate_of(conn, key, content_hash)
     except _Vanished:  # deleted in between: vanishingly rare; a new submission
         return await _start_in_transaction(
-            conn, workflow_id, inputs, idempotency_key, trace_context, created_by
+            conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx
         )
 
 
@@ -172,6 +177,7 @@ async def start_many(
     inputs_list: list[dict[str, Any]],
     *,
     created_by: str | None = None,
+    ctx: EngineContext | None = None,
 ) -> list[Started]:
     """Start one execution per inputs (keyed by content hash) in one transaction.
 
@@ -179,6 +185,7 @@ async def start_many(
     NOTIFY. An execution whose first steps cannot resolve their inputs takes the
     ordinary path (advance), which dead-letters them.
     """
+    ctx = ctx or standalone_context()
     async with conn.transaction():
         workflow = await conn.fetchrow(q("workflow_current"), workflow_id)
         if workflow is None:
@@ -191,7 +198,7 @@ async def start_many(
         created = await conn.fetch(
             q("executions_insert_many"), workflow_id, version, batch, created_by
         )
-        steps = await steps_of(conn, workflow_id, version)
+        steps = await ctx.definitions.steps_of(conn, workflow_id, version)
         roots = [s for s in steps if not s.get("dependsOn")]
         rows: list[dict[str, Any]] = []
         for execution in created:
@@ -201,10 +208,11 @@ async def start_many(
                     for s in roots
                 ]
             except InputReferenceError:
-                await advance(conn, execution, fresh=True)
+                await advance(conn, execution, ctx=ctx, fresh=True)
                 continue
             rows += [
-                {**run_row(s, inputs), "execution_id": str(execution["id"])} for s, inputs in first
+                {**run_row(s, inputs, ctx.modules), "execution_id": str(execution["id"])}
+                for s, inputs in first
             ]
         if rows:
             await conn.execute(q("runs_insert_many"), rows)

@@ -16,15 +16,15 @@ from typing import Any
 import asyncpg
 
 from custom.breakers.state import record_failure, record_success, release_trial
-from custom.dlq.quarantine import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.advance import advance
+from custom.executions.context import EngineContext, standalone_context
+from custom.executions.dead_letters import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.runs import insert_runs
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.observability import tracing
 from custom.observability.tracing import add_event
-from custom.runner.backoff import backoff_seconds
-from custom.runner.wakeup import wakeups
 from custom.sql import q
+from custom.workflows.retry import backoff_seconds
 from generated.constants import ExecutionStatus, RunStatus
 
 ENDED = (ExecutionStatus.CANCELLED, ExecutionStatus.COMPLETED)
@@ -94,6 +94,7 @@ async def complete_run(
     now: datetime.datetime | None = None,
     execution_id: uuid.UUID | None = None,
     secret_hash: bytes | None = None,
+    ctx: EngineContext | None = None,
 ) -> asyncpg.Record:
     """`execution_id`: the run's execution when the caller knows it (locked by id);
     `secret_hash`: a REST runner's lease secret, hashed (custom.leases.tokens)."""
@@ -112,7 +113,7 @@ async def complete_run(
             execution,
             secret_hash,
         )
-        await advance(conn, execution)
+        await advance(conn, execution, ctx=ctx or standalone_context())
         await record_success(conn, run)
         return run
 
@@ -257,7 +258,7 @@ class Completion:
 
 
 async def complete_runs(
-    conn: asyncpg.Connection, runner_id: str, items: list[Completion]
+    conn: asyncpg.Connection, runner_id: str, items: list[Completion], ctx: EngineContext
 ) -> dict[uuid.UUID, asyncpg.Record]:
     """Complete many runs of one runner in one transaction (group commit).
 
@@ -294,12 +295,13 @@ async def complete_runs(
             outcome = await advance(
                 conn,
                 by_id[execution_id],
+                ctx=ctx,
                 latest_runs=latest[execution_id],
                 completed=completed,
                 notify=False,
             )
             ready = ready or outcome.ready
-        notified = ready and wakeups.notify_inline()
+        notified = ready and ctx.wakeups.notify_inline()
         if notified:  # one NOTIFY for the batch, not one per execution that moved on
             await conn.execute(q("runs_notify"))
         if completed:
@@ -312,5 +314,5 @@ async def complete_runs(
             with tracing.on_span(spans.get(run["id"])):
                 await record_success(conn, run)
     if ready:  # next steps are committed: this process's runners claim them now
-        wakeups.committed(notified=notified)
+        ctx.wakeups.committed(notified=notified)
     return {r["id"]: r for r in finished}

@@ -192,3 +192,8 @@ async def run(inputs: dict[str, Any], config: dict[str, Any], ctx: ModuleContext
     if status >= 500 or status in _TRANSIENT_4XX:
         raise TransientError(message, details=details)
     raise PermanentError(message, details=details)
+
+
+# the breaker of an http step is its service's host (DESIGN §8): declared here, read
+# by the engine through modules.registry.declared_breaker_key
+run.breaker_key = http_breaker_key  # type: ignore[attr-defined]

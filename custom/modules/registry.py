@@ -11,20 +11,39 @@ runner that claims that name (DESIGN §9).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
 from custom.modules.context import ModuleContext
 
-__all__ = ["ENTRY_POINT_GROUP", "Module", "builtin_modules", "load_modules"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Module",
+    "builtin_modules",
+    "declared_breaker_key",
+    "load_modules",
+]
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "valkyr.modules"
 
 Module = Callable[[dict[str, Any], dict[str, Any], ModuleContext], Awaitable[Any]]
-"""``await module(inputs, config, ctx)`` returns a JSON-serialisable output."""
+"""``await module(inputs, config, ctx)`` returns a JSON-serialisable output.
+
+A module may also say which circuit breaker guards its calls: an attribute
+``breaker_key(config) -> str | None`` on the callable (``http`` keys by host), so a
+plug-in's steps get breakers as the built-ins do."""
+
+
+def declared_breaker_key(module: Module | None, config: Mapping[str, Any]) -> str | None:
+    """The breaker key `module` declares for a step with `config`, if it declares one."""
+    declare = getattr(module, "breaker_key", None)
+    if not callable(declare):
+        return None
+    key = declare(config)
+    return key if isinstance(key, str) and key else None
 
 
 def builtin_modules() -> dict[str, Module]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom.executions.references import InputReferenceError, resolve_inputs
 from custom.modules.context import ModuleContext
 from custom.modules.errors import PermanentError
+from custom.workflows.references import InputReferenceError, resolve_inputs
 
 
 async def run(inputs: dict[str, Any], config: dict[str, Any], ctx: ModuleContext) -> Any:

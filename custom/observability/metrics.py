@@ -2,9 +2,8 @@
 
 Two kinds of numbers:
 
-* process-local, recorded by the engine through `observe_dispatch`,
-  `observe_run`, `count_lease_reclaimed` and `count_heartbeat_failed` into an
-  `EngineMetrics` (a module-level default serves the process);
+* engine-local, recorded into the `EngineMetrics` of one engine (its
+  EngineContext: custom/executions/context.py), whose process serves them;
 * database-wide, read at scrape time with the named queries of
   `custom/sql/metrics.sql`: runs by status, ready-queue depth per module, open
   dead letters, breaker states and the shared `engine_counters` — the same on
@@ -106,48 +105,18 @@ class EngineMetrics:
         if n > 0:
             self.heartbeats_failed.inc(n)
 
+    def count_report_retried(self, n: int = 1) -> None:
+        self.reports_retried.inc(n)
+
+    def count_result_dropped(self, n: int = 1) -> None:
+        self.results_dropped.inc(n)
+
+    def count_runs_given_back(self, n: int = 1) -> None:
+        if n > 0:
+            self.runs_given_back.inc(n)
+
     def collect(self) -> Iterable[Metric]:
         return self.registry.collect()
-
-
-_default = EngineMetrics()
-
-
-def default_metrics() -> EngineMetrics:
-    """The process's engine metrics (what the module-level functions record into)."""
-    return _default
-
-
-def observe_dispatch(seconds: float) -> None:
-    """Dispatch latency: ready (available_at) → claimed, in seconds."""
-    _default.observe_dispatch(seconds)
-
-
-def observe_run(module: str, status: str, seconds: float) -> None:
-    """One run attempt's execution time, by module and final status."""
-    _default.observe_run(module, status, seconds)
-
-
-def count_lease_reclaimed(n: int = 1) -> None:
-    """Leases this process reclaimed (the shared total is `engine_counters`)."""
-    _default.count_lease_reclaimed(n)
-
-
-def count_heartbeat_failed(n: int = 1) -> None:
-    _default.count_heartbeat_failed(n)
-
-
-def count_report_retried(n: int = 1) -> None:
-    _default.reports_retried.inc(n)
-
-
-def count_result_dropped(n: int = 1) -> None:
-    _default.results_dropped.inc(n)
-
-
-def count_runs_given_back(n: int = 1) -> None:
-    if n > 0:
-        _default.runs_given_back.inc(n)
 
 
 @dataclass
@@ -267,19 +236,15 @@ class _Forward(Collector):
             yield metric
 
 
-async def scrape(pool: asyncpg.Pool, engine: EngineMetrics | None = None) -> bytes:
-    return render(engine or _default, await read_snapshot(pool))
+async def scrape(pool: asyncpg.Pool, engine: EngineMetrics) -> bytes:
+    """The page of one engine's metrics (each engine has its own: custom.executions.context)."""
+    return render(engine, await read_snapshot(pool))
 
 
 __all__ = [
     "CONTENT_TYPE",
     "DatabaseSnapshot",
     "EngineMetrics",
-    "count_heartbeat_failed",
-    "count_lease_reclaimed",
-    "default_metrics",
-    "observe_dispatch",
-    "observe_run",
     "read_snapshot",
     "render",
     "scrape",

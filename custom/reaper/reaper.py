@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from custom.db.faults import OutageLog, is_transient
-from custom.dlq.quarantine import LEASE_EXPIRED, quarantine
+from custom.executions.dead_letters import LEASE_EXPIRED, quarantine
 from custom.executions.purge import purge_finished_before, retention_cutoff
 from custom.leases.finish import schedule_retry
-from custom.observability.metrics import count_lease_reclaimed
+from custom.observability.metrics import EngineMetrics
 from custom.sql import q
 from generated.constants import ExecutionStatus, RunStatus
 
@@ -33,9 +33,13 @@ FORGET_RUNNER_AFTER_SECONDS = 3600.0
 
 
 async def reap_once(
-    pool: asyncpg.Pool, *, now: datetime.datetime | None = None, batch: int = 500
+    pool: asyncpg.Pool,
+    *,
+    now: datetime.datetime | None = None,
+    batch: int = 500,
+    metrics: EngineMetrics | None = None,
 ) -> int:
-    """One pass; returns how many runs this reaper reclaimed."""
+    """One pass; returns how many runs this reaper reclaimed (counted in `metrics`)."""
     candidates = await pool.fetch(q("reap_candidates"), now, batch)
     by_execution: dict[object, list[asyncpg.Record]] = defaultdict(list)
     for c in candidates:
@@ -60,7 +64,8 @@ async def reap_once(
                 await conn.execute(q("counter_add"), "leases_reclaimed", here)
                 reclaimed += here
     if reclaimed:
-        count_lease_reclaimed(reclaimed)
+        if metrics is not None:
+            metrics.count_lease_reclaimed(reclaimed)
         log.warning("reaper reclaimed %d run(s) with expired leases", reclaimed)
     gone = await pool.fetch(q("runner_leases_prune"), now, FORGET_RUNNER_AFTER_SECONDS)
     if gone:
@@ -80,9 +85,11 @@ class Reaper:
         *,
         retention_days: float = 0.0,
         retention_interval: float = 60.0,
+        metrics: EngineMetrics | None = None,
     ) -> None:
         self.pool = pool
         self.interval = interval
+        self.metrics = metrics
         self.retention_days = retention_days
         self.retention_interval = retention_interval
         self._tasks: list[asyncio.Task[None]] = []
@@ -107,7 +114,7 @@ class Reaper:
             )
 
     async def _reap(self) -> None:
-        await reap_once(self.pool)
+        await reap_once(self.pool, metrics=self.metrics)
 
     async def _purge(self) -> None:
         before = retention_cutoff(self.retention_days)

@@ -16,6 +16,7 @@ import logging
 import asyncpg
 
 from custom.db.faults import bounded, is_transient
+from custom.executions.context import EngineContext
 from custom.leases.claim import LeaseLost
 from custom.leases.finish import Completion, complete_run, complete_runs
 
@@ -27,6 +28,7 @@ class Completer:
         self,
         pool: asyncpg.Pool,
         runner_id: str,
+        ctx: EngineContext,
         *,
         max_batch: int = 64,
         writers: int = 2,
@@ -34,6 +36,7 @@ class Completer:
     ) -> None:
         self.pool = pool
         self.runner_id = runner_id
+        self.ctx = ctx
         self.timeout = timeout  # one write on a dead link is given up after this
         self.max_batch = max_batch
         self.writers = writers
@@ -63,7 +66,7 @@ class Completer:
             items = [item for item, _ in batch]
             async with self.pool.acquire(timeout=self.timeout) as conn:
                 done = await bounded(
-                    conn, lambda c: complete_runs(c, self.runner_id, items), self.timeout
+                    conn, lambda c: complete_runs(c, self.runner_id, items, self.ctx), self.timeout
                 )
         except Exception as exc:
             if is_transient(exc):
@@ -96,6 +99,7 @@ class Completer:
                         item.output,
                         started_at=item.started_at,
                         execution_id=item.execution_id,
+                        ctx=self.ctx,
                     ),
                     self.timeout,
                 )

@@ -13,9 +13,9 @@ from typing import Any
 
 import asyncpg
 
-from custom.observability import metrics as _metrics
 from custom.observability import tracing
 from custom.observability.logging import log_context
+from custom.observability.metrics import EngineMetrics
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -55,20 +55,20 @@ async def run_trace(pool: asyncpg.Pool, run: Any) -> AsyncIterator[None]:
         span.set_attribute("run.lease_token", run["lease_token"])
 
 
-def dispatched(run: Any) -> None:
+def dispatched(metrics: EngineMetrics, run: Any) -> None:
     if run["claimed_at"] and run["available_at"]:
         latency = (run["claimed_at"] - run["available_at"]).total_seconds()
-        _metrics.observe_dispatch(max(latency, 0.0))
+        metrics.observe_dispatch(max(latency, 0.0))
 
 
-def finished(run: Any, status: str, started: datetime.datetime) -> None:
+def finished(metrics: EngineMetrics, run: Any, status: str, started: datetime.datetime) -> None:
     seconds = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
-    _metrics.observe_run(run["module"], status, seconds)
+    metrics.observe_run(run["module"], status, seconds)
 
 
 def lease_lost() -> None:
     tracing.add_event("lease_lost")
 
 
-def heartbeat_failed() -> None:
-    _metrics.count_heartbeat_failed(1)
+def heartbeat_failed(metrics: EngineMetrics) -> None:
+    metrics.count_heartbeat_failed(1)

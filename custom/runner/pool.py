@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import datetime
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
@@ -32,6 +31,7 @@ import httpx
 
 from custom.auth.runner_ids import in_process_runner_id
 from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
+from custom.executions.context import EngineContext
 from custom.leases.claim import (
     claim_runs,
     extend_runner_lease,
@@ -42,12 +42,10 @@ from custom.leases.claim import (
 from custom.modules.context import ModuleContext
 from custom.modules.outcome import CANCELLED, Outcome, classify
 from custom.modules.registry import Module
-from custom.observability import metrics
 from custom.runner import hooks
 from custom.runner.completer import Completer
 from custom.runner.listener import Listener
 from custom.runner.reporting import LANDED, Reporter
-from custom.runner.wakeup import wakeups
 from custom.sql import q
 from generated.constants import RunStatus
 
@@ -75,7 +73,7 @@ class RunnerPool:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        modules: Mapping[str, Module],
+        ctx: EngineContext,
         *,
         slots: int,
         runner_id: str | None = None,
@@ -89,7 +87,9 @@ class RunnerPool:
     ) -> None:
         self.pool = pool
         self.http_client = http_client  # the engine's; it closes it
-        self.modules = dict(modules)
+        self.ctx = ctx
+        self.clock = ctx.clock
+        self.modules: Mapping[str, Module] = ctx.modules
         self.module_names = sorted(self.modules)
         self.slots = slots
         self.runner_id = runner_id or default_runner_id()
@@ -104,9 +104,9 @@ class RunnerPool:
         # its claimed_at: runs claimed longer ago than this and not tracked are lost
         self.claim_grace_seconds = 2 * self.io_timeout + heartbeat_seconds
         self._outage = OutageLog(log, f"runner {self.runner_id}")
-        self._completer = Completer(pool, self.runner_id, timeout=self.io_timeout)
+        self._completer = Completer(pool, self.runner_id, ctx, timeout=self.io_timeout)
         self._reporter = Reporter(
-            pool, self.runner_id, self._completer, self.lease_deadline, self._outage
+            pool, self.runner_id, self._completer, self.lease_deadline, self._outage, ctx
         )
         self.inflight: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._tokens: dict[uuid.UUID, int] = {}
@@ -121,8 +121,8 @@ class RunnerPool:
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
-        wakeups.register(self.wake)
-        sent = time.monotonic()
+        self.ctx.wakeups.register(self.wake)
+        sent = self.clock.monotonic()
         try:
             await self._on_pool(
                 lambda c: extend_runner_lease(c, self.runner_id, self.lease_seconds)
@@ -144,7 +144,7 @@ class RunnerPool:
         )
 
     async def stop(self) -> None:
-        wakeups.unregister(self.wake)
+        self.ctx.wakeups.unregister(self.wake)
         self._stopping = True
         self._wake.set()
         self._slot_free.set()
@@ -210,7 +210,7 @@ class RunnerPool:
                 await self._slot_free.wait()
                 continue
             self._wake.clear()  # before claiming: a wake-up from now on is not missed
-            sent = time.monotonic()
+            sent = self.clock.monotonic()
             try:
                 rows = await self._on_pool(
                     lambda c: claim_runs(
@@ -238,7 +238,7 @@ class RunnerPool:
                 self._unstarted.extend(rows)
                 break
             for row in rows:
-                hooks.dispatched(row)
+                hooks.dispatched(self.ctx.metrics, row)
                 self._tokens[row["id"]] = row["lease_token"]
                 self.inflight[row["id"]] = asyncio.create_task(self._execute(row))
             if rows:
@@ -258,8 +258,7 @@ class RunnerPool:
         await self._wait_for_wake(timeout)
 
     async def _wait_for_wake(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+        await self.clock.wait(self._wake, seconds)
 
     # -- heartbeats -------------------------------------------------------------
     async def _heartbeat_loop(self) -> None:
@@ -270,14 +269,14 @@ class RunnerPool:
             pause = self.heartbeat_seconds
             if failures:
                 pause = min(pause, backoff_delay(failures, base=0.1, cap=1.0) + 0.05)
-            await asyncio.sleep(pause)
-            sent = time.monotonic()
+            await self.clock.sleep(pause)
+            sent = self.clock.monotonic()
             try:
                 cancel_ids = await self._heartbeat()
             except Exception as exc:
                 if not is_transient(exc):
                     log.exception("heartbeat failed")
-                hooks.heartbeat_failed()
+                hooks.heartbeat_failed(self.ctx.metrics)
                 self._outage.failed(exc)
                 failures += 1
                 continue
@@ -332,7 +331,7 @@ class RunnerPool:
                 log.exception("reconciling held runs failed")
             return
         if given:
-            metrics.count_runs_given_back(given)
+            self.ctx.metrics.count_runs_given_back(given)
             log.warning(
                 "runner %s gave back %d run(s) it held but no longer tracked: %s",
                 self.runner_id,
@@ -370,7 +369,7 @@ class RunnerPool:
             self._reporting.discard(run_id)
             self._cancel_requested.discard(run_id)
             self._slot_free.set()
-            hooks.finished(row, status, started)
+            hooks.finished(self.ctx.metrics, row, status, started)
 
     async def _deliver(self, row: asyncpg.Record, outcome: Outcome, started: Any) -> str:
         delivered = await self._reporter.deliver(row, outcome, started)

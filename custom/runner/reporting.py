@@ -17,20 +17,19 @@ still ends and does not sit leased to a live runner.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 
 from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
+from custom.executions.context import EngineContext
 from custom.leases.claim import LeaseLost, report_landed
 from custom.leases.finish import Completion, cancel_finished_run, fail_run
 from custom.modules.outcome import Outcome
-from custom.observability import metrics, tracing
+from custom.observability import tracing
 from custom.runner import hooks
 from custom.runner.completer import Completer
 
@@ -47,10 +46,12 @@ class Reporter:
         completer: Completer,
         lease_deadline: Callable[[], float],
         outage: OutageLog,
+        ctx: EngineContext,
     ) -> None:
         self.pool = pool
         self.runner_id = runner_id
         self.completer = completer
+        self.ctx = ctx
         self.lease_deadline = lease_deadline  # monotonic time the runner's lease ends
         self.outage = outage
 
@@ -70,13 +71,13 @@ class Reporter:
                         return LOST
                     continue
                 self.outage.failed(exc)
-                metrics.count_report_retried()
+                self.ctx.metrics.count_report_retried()
                 unsure = True
                 attempt += 1
-                left = self.lease_deadline() - time.monotonic()
+                left = self.lease_deadline() - self.ctx.clock.monotonic()
                 if left <= 0:
                     return self._lost(row, "the runner's lease ran out before the report landed")
-                await asyncio.sleep(min(backoff_delay(attempt, base=0.05, cap=2.0), left))
+                await self.ctx.clock.sleep(min(backoff_delay(attempt, base=0.05, cap=2.0), left))
                 continue
             self.outage.succeeded()
             if landed:
@@ -156,6 +157,6 @@ class Reporter:
 
     def _lost(self, row: asyncpg.Record, why: str) -> str:
         hooks.lease_lost()
-        metrics.count_result_dropped()
+        self.ctx.metrics.count_result_dropped()
         log.warning("result discarded: run %s: %s", row["id"], why)
         return LOST

@@ -16,12 +16,12 @@ import math
 import re
 from typing import Any
 
-from custom.executions.references import (
+from custom.workflows.dag import ancestors, find_cycle
+from custom.workflows.references import (
     InputReferenceError,
     parse_reference,
     referenced_steps,
 )
-from custom.workflows.dag import ancestors, find_cycle
 from generated.constants import (
     MODULE_NAME_PATTERN,
     RETRY_DEFAULTS,

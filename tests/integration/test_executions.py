@@ -160,7 +160,7 @@ async def test_transient_failures_retry_with_exponential_backoff(engine: Any, db
 
 
 async def test_backoff_is_capped_and_jittered() -> None:
-    from custom.runner.backoff import backoff_seconds
+    from custom.workflows.retry import backoff_seconds
 
     retry = {
         "initialBackoffSeconds": 1,

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from custom.executions.context import EngineContext
 from custom.leases.claim import LeaseLost, claim_runs, extend_runner_lease, heartbeat_runner
 from custom.leases.finish import complete_run, fail_run
 from custom.reaper.reaper import reap_once
@@ -116,7 +117,8 @@ async def test_future_runs_are_not_claimed_before_their_time(db) -> None:
 
 
 async def test_replayed_step_with_an_already_succeeded_key_reuses_its_output(db) -> None:
-    from custom.executions.definitions import step_by_key, steps_of
+    from custom.executions.context import EngineContext
+    from custom.executions.definitions import step_by_key
     from custom.executions.replay import replay_step
 
     (execution_id,) = await one_step(db)
@@ -127,9 +129,14 @@ async def test_replayed_step_with_an_already_succeeded_key_reuses_its_output(db)
             execution = await conn.fetchrow(
                 "SELECT * FROM workflow_executions WHERE id = $1", execution_id
             )
-            steps = await steps_of(conn, execution["workflow_id"], 1)
+            ctx = EngineContext()
+            steps = await ctx.definitions.steps_of(conn, execution["workflow_id"], 1)
             replayed = await replay_step(
-                conn, {**execution, "status": "RUNNING"}, step_by_key(steps, "s"), run["inputs"]
+                conn,
+                {**execution, "status": "RUNNING"},
+                step_by_key(steps, "s"),
+                run["inputs"],
+                ctx=ctx,
             )
     assert replayed["status"] == "SUCCEEDED" and replayed["attempt"] == 2
     # nothing was left for a runner to pick up: the module is not run again
@@ -289,7 +296,7 @@ async def test_batched_completion_fences_each_run_and_advances_each_execution_on
         for r in runs
     ]
     async with db.acquire() as conn:
-        done = await complete_runs(conn, "batcher", items)
+        done = await complete_runs(conn, "batcher", items, EngineContext())
     assert set(done) == {r["id"] for r in runs} - {stale["id"]}
     joins = await db.fetch("SELECT execution_id FROM runs WHERE step_key = 'join'")
     assert [j["execution_id"] for j in joins] == [first]  # fan-in only where both finished

@@ -103,18 +103,19 @@ async def seed(db: asyncpg.Pool) -> None:
 
 
 async def test_metrics_page_has_engine_and_database_metrics(
-    client: httpx.AsyncClient, db: asyncpg.Pool
+    app: Any, client: httpx.AsyncClient, db: asyncpg.Pool
 ) -> None:
     before = await scrape(client)
     await seed(db)
-    m.observe_dispatch(0.0004)
-    m.observe_dispatch(0.02)
-    m.observe_dispatch(30.0)  # beyond the last bucket: only +Inf
-    m.observe_run("noop", "SUCCEEDED", 0.03)
-    m.observe_run("noop", "SUCCEEDED", 0.5)
-    m.observe_run("http", "FAILED", 2.0)
-    m.count_lease_reclaimed(2)
-    m.count_heartbeat_failed(1)
+    engine = app.state["engine"].context.metrics  # the app's own engine's metrics
+    engine.observe_dispatch(0.0004)
+    engine.observe_dispatch(0.02)
+    engine.observe_dispatch(30.0)  # beyond the last bucket: only +Inf
+    engine.observe_run("noop", "SUCCEEDED", 0.03)
+    engine.observe_run("noop", "SUCCEEDED", 0.5)
+    engine.observe_run("http", "FAILED", 2.0)
+    engine.count_lease_reclaimed(2)
+    engine.count_heartbeat_failed(1)
     after = await scrape(client)
 
     def delta(name: str, **labels: str) -> float:

@@ -9,9 +9,9 @@ import time
 import asyncpg
 import pytest
 
-from custom.executions.definitions import remembered_version
+from custom.executions.context import EngineContext
 from custom.executions.start import WorkflowNotFound, start_execution
-from custom.runner.wakeup import DEFAULT_COOLDOWN_SECONDS, Wakeups, wakeups
+from custom.executions.wakeups import Wakeups
 from generated.constants import NOTIFY_CHANNEL
 from tests.engine_support import insert_workflow
 
@@ -35,14 +35,15 @@ async def _put_version_2(db: asyncpg.Pool, wf, steps) -> None:
 
 async def test_a_stale_remembered_version_is_noticed_and_the_new_one_started(db) -> None:
     wf = await insert_workflow(db, [{"key": "old", "module": "noop"}])
+    ctx = EngineContext()  # one engine: it remembers the version it saw
     async with db.acquire() as conn:
-        first = await start_execution(conn, wf, {"n": 1})
-        assert remembered_version(wf) == 1
+        first = await start_execution(conn, wf, {"n": 1}, ctx=ctx)
+        assert ctx.definitions.remembered_version(wf) == 1
         await _put_version_2(db, wf, [{"key": "new", "module": "noop", "inputs": {"x": 1}}])
-        second = await start_execution(conn, wf, {"n": 2})
+        second = await start_execution(conn, wf, {"n": 2}, ctx=ctx)
     assert first.execution["workflow_version"] == 1
     assert second.created and second.execution["workflow_version"] == 2
-    assert remembered_version(wf) == 2
+    assert ctx.definitions.remembered_version(wf) == 2
     runs = await db.fetch(
         "SELECT step_key, inputs FROM runs WHERE execution_id = $1", second.execution["id"]
     )
@@ -54,15 +55,16 @@ async def test_a_stale_remembered_version_is_noticed_and_the_new_one_started(db)
 
 async def test_a_workflow_deleted_since_it_was_remembered_is_not_found(db) -> None:
     wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
+    ctx = EngineContext()
     async with db.acquire() as conn:
-        await start_execution(conn, wf, {"n": 1})
+        await start_execution(conn, wf, {"n": 1}, ctx=ctx)
         await conn.execute("DELETE FROM runs")
         await conn.execute("DELETE FROM workflow_executions")
         await conn.execute("DELETE FROM workflow_versions WHERE workflow_id = $1", wf)
         await conn.execute("DELETE FROM workflows WHERE id = $1", wf)
         with pytest.raises(WorkflowNotFound):
-            await start_execution(conn, wf, {"n": 2})
-    assert remembered_version(wf) is None
+            await start_execution(conn, wf, {"n": 2}, ctx=ctx)
+    assert ctx.definitions.remembered_version(wf) is None
     assert await db.fetchval("SELECT count(*) FROM workflow_executions") == 0
 
 
@@ -91,14 +93,16 @@ async def test_submits_inside_the_cooldown_share_one_trailing_notify(db, db_url)
     wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
     listener, heard = await _listen(db_url)
     woken: list[float] = []
+    wakeups = Wakeups(1.0)  # long enough that five submits fit in it on a loaded machine
     wakeups.register(lambda: woken.append(time.monotonic()))
-    wakeups.attach(db, 1.0)  # long enough that five submits fit in it on a loaded machine
+    wakeups.attach(db)
+    ctx = EngineContext(wakeups=wakeups)
     await asyncio.sleep(1.05)  # a quiet period: earlier tests' NOTIFYs are a cooldown ago
     try:
         async with db.acquire() as conn:
             t0 = time.monotonic()
             for i in range(5):
-                await start_execution(conn, wf, {"n": i})
+                await start_execution(conn, wf, {"n": i}, ctx=ctx)
             last_commit = time.monotonic()
         assert last_commit - t0 < 1.0, "the submits did not fit in the cooldown"
         assert len(woken) == 5  # runners of this process: woken once per submit
@@ -108,9 +112,7 @@ async def test_submits_inside_the_cooldown_share_one_trailing_notify(db, db_url)
         assert heard[1] >= last_commit  # the trailing one came after the last commit
         assert heard[1] - t0 >= 0.99  # ... once the cooldown had passed
     finally:
-        wakeups._local.clear()
         await wakeups.detach()
-        wakeups.cooldown = DEFAULT_COOLDOWN_SECONDS
         await listener.close()
 
 
@@ -118,7 +120,6 @@ async def test_without_an_engine_every_submit_notifies(db, db_url) -> None:
     wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
     listener, heard = await _listen(db_url)
     try:
-        assert wakeups._pool is None
         async with db.acquire() as conn:
             for i in range(3):
                 await start_execution(conn, wf, {"n": i})
@@ -154,12 +155,13 @@ async def test_inputs_that_do_not_resolve_under_the_new_version_are_dead_lettere
     from custom.idempotency import execution_content_hash
 
     wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
+    ctx = EngineContext()  # one engine: it remembers the version it saw
     async with db.acquire() as conn:
-        await start_execution(conn, wf, {"n": 1})  # version 1 remembered
+        await start_execution(conn, wf, {"n": 1}, ctx=ctx)  # version 1 remembered
         await _put_version_2(
             db, wf, [{"key": "b", "module": "noop", "inputs": {"x": "${inputs.missing}"}}]
         )
-        started = await start_execution(conn, wf, {"n": 2})
+        started = await start_execution(conn, wf, {"n": 2}, ctx=ctx)
     execution = started.execution
     assert started.created and execution["workflow_version"] == 2
     assert execution["request_hash"] == execution_content_hash(wf, 2, {"n": 2})

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from custom.executions.context import EngineContext
 from custom.observability import tracing
 from tests.conftest import make_settings
 from tests.engine_support import insert_workflow, start, wait_for, wait_status
@@ -79,7 +80,7 @@ async def test_breaker_events_of_a_batched_completion_land_on_the_run_span(
     span = tracing.tracer().start_span("run call")
     item = Completion(trial["id"], trial["execution_id"], trial["lease_token"], {}, None, span)
     async with db.acquire() as conn:
-        done = await complete_runs(conn, "r1", [item])
+        done = await complete_runs(conn, "r1", [item], EngineContext())
     span.end()
     assert trial["id"] in done
     assert (await db.fetchval("SELECT state FROM circuit_breaker_states")) == "CLOSED"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from custom.runner.backoff import backoff_seconds
+from custom.workflows.retry import backoff_seconds
 
 RETRY = {
     "initialBackoffSeconds": 1,

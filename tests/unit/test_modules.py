@@ -195,7 +195,7 @@ def test_entry_points_merge_skip_broken_and_never_replace_builtins(
     ],
 )
 def test_breaker_key(step: dict[str, Any], expected: str | None) -> None:
-    assert breaker_key(step) == expected
+    assert breaker_key(step, builtin_modules()) == expected
 
 
 # --- http against a real local server ---------------------------------------------------------
@@ -365,3 +365,15 @@ async def test_http_connection_refused_is_transient() -> None:
 async def test_http_bad_config_is_permanent(config: dict[str, Any]) -> None:
     with pytest.raises(PermanentError):
         await http_module.run({}, config, ctx())
+
+
+def test_a_plugin_module_declares_its_own_breaker_key() -> None:
+    async def charge(inputs: dict[str, Any], config: dict[str, Any], ctx: Any) -> Any:
+        return {}
+
+    charge.breaker_key = lambda config: f"payments:{config.get('region', 'eu')}"  # type: ignore[attr-defined]
+    modules = {**builtin_modules(), "pay.charge": charge}
+    step = {"key": "c", "module": "pay.charge", "config": {"region": "us"}}
+    assert breaker_key(step, modules) == "payments:us"
+    assert breaker_key({**step, "circuitBreaker": "shared"}, modules) == "shared"
+    assert breaker_key({"key": "n", "module": "noop", "config": {}}, modules) is None

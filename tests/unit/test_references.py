@@ -2,7 +2,7 @@
 
 import pytest
 
-from custom.executions.references import (
+from custom.workflows.references import (
     InputReferenceError,
     referenced_steps,
     resolve_inputs,

@@ -11,8 +11,9 @@ submitted execution made that queue the ceiling of the submit rate. Instead:
   their commits. An idle runner elsewhere therefore hears of new work within
   `cooldown` (busy runners claim again as soon as a claim returns rows).
 
-Without a pool for the trailing NOTIFY (no engine started in this process), every
-caller notifies in its own statement, as before.
+One Wakeups belongs to one engine (custom/engine/services.py) and travels in its
+EngineContext; without a pool attached (a caller with no engine: a CLI command, a
+test) every caller notifies in its own statement.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 
 import asyncpg
 
+from custom.clock import Clock, SystemClock
 from custom.sql import q
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,11 @@ DEFAULT_COOLDOWN_SECONDS = 0.005
 
 
 class Wakeups:
-    def __init__(self, cooldown: float = DEFAULT_COOLDOWN_SECONDS) -> None:
+    def __init__(
+        self, cooldown: float = DEFAULT_COOLDOWN_SECONDS, *, clock: Clock | None = None
+    ) -> None:
         self.cooldown = cooldown
+        self.clock = clock or SystemClock()
         self._local: set[Callable[[], None]] = set()
         self._pool: asyncpg.Pool | None = None
         self._last = -float("inf")
@@ -63,7 +67,7 @@ class Wakeups:
 
     def notify_inline(self) -> bool:
         """Should the statement about to commit new ready runs carry the NOTIFY?"""
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if self._pool is None or now - self._last >= self.cooldown:
             self._last = now
             return True
@@ -88,18 +92,14 @@ class Wakeups:
         # a commit that lands while this NOTIFY is on its way sets _pending again and
         # gets one more round, so no commit is left without a NOTIFY after it
         while self._pending:
-            await asyncio.sleep(max(self._last + self.cooldown - time.monotonic(), 0.0))
+            await self.clock.sleep(max(self._last + self.cooldown - self.clock.monotonic(), 0.0))
             pool = self._pool
             if pool is None:
                 return
             self._pending = False
-            self._last = time.monotonic()
+            self._last = self.clock.monotonic()
             try:
                 await pool.execute(q("runs_notify"))
             except Exception as exc:
                 # runners of other processes still poll: they are late, not lost
                 log.warning("trailing NOTIFY failed (%r); other runners poll for the runs", exc)
-
-
-# one per process: submit paths and runner pools of the process meet here
-wakeups = Wakeups()

@@ -8,19 +8,24 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 
+from custom.clock import SystemClock
+from custom.executions.context import EngineContext
+from custom.executions.definitions import Definitions
+from custom.executions.wakeups import Wakeups
 from custom.gc_tuning import tune_gc
 from custom.modules.http import new_client
 from custom.modules.registry import load_modules
+from custom.observability.metrics import EngineMetrics
 from custom.observability.tracing import trace_http_client
 from custom.reaper.reaper import Reaper
 from custom.runner.listener import Listener
 from custom.runner.pool import RunnerPool
-from custom.runner.wakeup import wakeups
 from custom.settings import Settings
 
 
 @dataclass
 class Engine:
+    context: EngineContext
     listener: Listener
     runner: RunnerPool | None
     reaper: Reaper | None
@@ -37,15 +42,30 @@ class Engine:
         if self.reaper:
             await self.reaper.stop()
         await self.listener.stop()
-        await wakeups.detach()
+        await self.context.wakeups.detach()
         if self.http_client is not None:
             await self.http_client.aclose()
 
 
+def engine_context(settings: Settings, pool: asyncpg.Pool) -> EngineContext:
+    """Everything one engine's parts share, made for this engine only."""
+    clock = SystemClock()
+    wakeups = Wakeups(settings.notify_cooldown_seconds, clock=clock)
+    # submits of this engine wake its waiters directly and notify the others throttled
+    wakeups.attach(pool)
+    return EngineContext(
+        modules=load_modules(),
+        definitions=Definitions(),
+        clock=clock,
+        metrics=EngineMetrics(),
+        wakeups=wakeups,
+    )
+
+
 async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runners: int) -> Engine:
-    # submits of this process wake its waiters directly and notify the others throttled;
-    # NOTIFYs of other processes reach this one's waiters through the Listener
-    wakeups.attach(pool, settings.notify_cooldown_seconds)
+    ctx = engine_context(settings, pool)
+    wakeups = ctx.wakeups
+    # NOTIFYs of other processes reach this engine's waiters through the Listener
     # a pooled connection that died with the server fails its next statement once (a
     # transient error: retried) and is replaced; expire_connections() is not used: it
     # closes the old ones in fire-and-forget tasks that log a BrokenPipeError each
@@ -58,7 +78,7 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
         http_client = trace_http_client(new_client())
         runner = RunnerPool(
             pool,
-            load_modules(),
+            ctx,
             slots=runners,
             runner_id=settings.runner_id,
             lease_seconds=settings.lease_seconds,
@@ -77,7 +97,8 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             settings.reaper_interval_seconds,
             retention_days=settings.retention_days,
             retention_interval=settings.retention_interval_seconds,
+            metrics=ctx.metrics,
         )
         reaper.start()
     tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
-    return Engine(listener, runner, reaper, settings.poll_seconds, http_client)
+    return Engine(ctx, listener, runner, reaper, settings.poll_seconds, http_client)

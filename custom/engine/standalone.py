@@ -13,7 +13,7 @@ import signal
 from custom.db.embedded import start_embedded
 from custom.db.migrate import upgrade_async
 from custom.db.pools import create_pool
-from custom.engine_services import start_engine
+from custom.engine.services import start_engine
 from custom.observability.tracing import configure_tracing
 from custom.observability.tracing import flush as flush_traces
 from custom.settings import Settings
