@@ -198,6 +198,10 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
         except RecursionError:
             raise _body_error("The request body is nested too deeply", "too deep") from None
 
+    @property
+    def _validator(self) -> Any:
+        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
+
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None:
             if self._nullable or not self._required:
@@ -205,9 +209,8 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
             raise InvalidRequest(
                 "The request body is required", {"in": "body", "path": "", "message": "required"}
             )
-        validator = Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
         try:
-            validator.validate(body)
+            self._validator.validate(body)
         except ValidationError as exc:
             path = json_path(exc.absolute_path)
             message = describe(exc)
@@ -224,10 +227,9 @@ class PrivateFormatsFormValidator(FormDataValidator):
         return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
 
-class PrivateFormatsMultiPartValidator(MultiPartFormDataValidator):
-    @property
-    def _validator(self) -> Any:
-        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
+# the stock multipart / text validators with the checker above (it comes first in the MRO)
+class PrivateFormatsMultiPartValidator(PrivateFormatsFormValidator, MultiPartFormDataValidator):
+    pass
 
 
 class PrivateFormatsJSONResponseValidator(JSONResponseBodyValidator):
@@ -236,10 +238,10 @@ class PrivateFormatsJSONResponseValidator(JSONResponseBodyValidator):
         return Draft4ResponseValidator(self._schema, format_checker=FORMAT_CHECKER)
 
 
-class PrivateFormatsTextResponseValidator(TextResponseBodyValidator):
-    @property
-    def validator(self) -> Any:
-        return Draft4ResponseValidator(self._schema, format_checker=FORMAT_CHECKER)
+class PrivateFormatsTextResponseValidator(
+    PrivateFormatsJSONResponseValidator, TextResponseBodyValidator
+):
+    pass
 
 
 def validator_map() -> dict[str, Any]:
