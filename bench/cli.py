@@ -121,7 +121,7 @@ TARGETS = {
     "hold": "dispatch p95 <= 25 ms and p99 <= 75 ms at 200/s and 1,000/s, 0 leases lost",
     "burst": ">= 3,000 executions/s and >= pgqueuer",
     "chain": "(none set; reported)",
-    "api": "connexion costs ~0.35 ms CPU per request in-process (TOOLCHAIN)",
+    "api": "connexion's own cost per request is the floor (reported beside the figures)",
     "sdk": "(none set; reported) one SDK worker per language, noop, concurrency 64",
     "baseline": "pgqueuer with its defaults, same server, same measures",
     "recovery": "(none set; reported: database or link back -> first claim)",

@@ -1,4 +1,4 @@
-"""API keys (DESIGN §11): create (the secret is shown once) and revoke.
+"""API keys: create (the secret is shown once) and revoke.
 
 List and get stay generated: their serializer has no `key_hash` (a storage-only
 column), so neither ever shows a hash or a secret.

@@ -1,4 +1,4 @@
-"""Circuit breakers over REST (DESIGN §8): thresholds and a forced reset.
+"""Circuit breakers over REST: thresholds and a forced reset.
 
 list/get are the generated CRUD. A breaker's state is the engine's: only its
 thresholds can be changed (PUT), and `reset` forces it CLOSED, after which the

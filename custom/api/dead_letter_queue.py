@@ -1,4 +1,4 @@
-"""The dead-letter queue over REST (DESIGN §7): read with the audit trail, resolve.
+"""The dead-letter queue over REST: read with the audit trail, resolve.
 
 Resolutions are the engine's (custom.dlq.resolve): one transaction each, execution
 locked first; `resolvedBy` / the audit actor is the calling API key's name.
@@ -13,7 +13,7 @@ from typing import Any
 from connexion import request
 from connexion.exceptions import ProblemException
 
-from custom.auth.security import caller
+from custom.app.security import caller
 from custom.dlq import resolve
 from custom.sql import q
 from generated.repositories.dead_letter_queue import serialize

@@ -1,4 +1,4 @@
-"""The REST worker protocol (DESIGN §6) for runners outside the service.
+"""The REST worker protocol for runners outside the service.
 
 Same leases and fencing as the in-process runner, plus a secret: the lease token
 a claim hands out is the fencing number bound to 128 random bits (stored only as
@@ -17,8 +17,8 @@ from typing import Any
 import asyncpg
 from connexion import request
 
+from custom.api.serialize import run_json
 from custom.auth.runner_ids import IN_PROCESS_PREFIX, is_in_process, key_may_act_as
-from custom.executions.serialize import run_json
 from custom.leases import claim, finish  # modules: the handlers bear their functions' names
 from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
@@ -30,8 +30,8 @@ from generated.runtime import to_json as _to_json
 
 def _runner_id(body: dict[str, Any]) -> str:
     """The body's runnerId, bound to the caller's key when it has the runner role
-    (DESIGN §11): its own name, or `<name>:<suffix>` for one of several processes.
-    Nobody acts over REST as one of the service's own runners (`@…`)."""
+    : its own name, or `<name>:<suffix>` for one of several processes.
+     Nobody acts over REST as one of the service's own runners (`@…`)."""
     runner_id = str(body["runnerId"])
     if is_in_process(runner_id):
         raise problem(

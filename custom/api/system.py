@@ -28,7 +28,7 @@ async def get_health(ready: bool = False) -> Any:
 
 
 async def get_metrics() -> Any:
-    """Prometheus text: this process's engine metrics plus database gauges (DESIGN §12)."""
+    """Prometheus text: this process's engine metrics plus database gauges."""
     engine = request.state.engine
     return Response(
         await scrape(request.state.pool, engine.context.metrics), media_type=CONTENT_TYPE

@@ -9,9 +9,9 @@ from typing import Any
 
 from connexion import request
 
-from custom.auth.security import caller
+from custom.api.serialize import control_record_json, execution_json
+from custom.app.security import caller
 from custom.executions import control, purge
-from custom.executions.serialize import control_record_json, execution_json
 from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
 from custom.observability.tracing import inject_context
 from custom.sql import q

@@ -12,20 +12,21 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.options import SwaggerUIOptions
 
+from custom.app.bootstrap import ensure_bootstrap_keys
 from custom.app.console import ConsoleApp
 from custom.app.errors import install_error_handlers
 from custom.app.guards import RequestGuard
 from custom.app.resolver import SpecResolver
+from custom.app.security import KeyCache
+from custom.app.tracing import TracingMiddleware
 from custom.app.validators import validator_map
-from custom.auth.bootstrap import ensure_bootstrap_keys
-from custom.auth.security import KeyCache
 from custom.db.embedded import database
 from custom.db.migrate import upgrade_async
 from custom.db.outage import OutageWatch
 from custom.db.pools import Database
 from custom.engine.services import start_engine
 from custom.observability.logging import PLAIN
-from custom.observability.tracing import TracingMiddleware, configure_tracing
+from custom.observability.tracing import configure_tracing
 from custom.observability.tracing import flush as flush_traces
 from custom.resources import spec_dir
 from custom.settings import Settings
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
     `announce_urls`: say where it listens once started (`valkyr serve`, which binds
     to `settings.host` and `settings.port`)."""
     settings = settings or Settings.from_env()
-    key_cache = KeyCache()  # this app's, never another's (custom/auth/security.py)
+    key_cache = KeyCache()  # this app's, never another's (custom/app/security.py)
     configure_tracing()
 
     @asynccontextmanager

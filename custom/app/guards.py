@@ -98,67 +98,14 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
-        declared = allowed_methods(scope["path"])
-        if declared and method not in declared and not (method == "HEAD" and "GET" in declared):
-            allow = allow_header(declared)
-            body = method_not_allowed_body(method, allow)
-            await self._send_problem(send, 405, body, [(b"allow", allow.encode())])
+        if await self._refused_by_head(scope, send):
             return
-        where = nul_location(scope)
-        if where:
-            await self._refuse(
-                send,
-                400,
-                "Bad Request",
-                f"NUL characters (U+0000) are not allowed in the {where}",
-                "invalid-value",
-            )
-            return
-        if method not in BODY_METHODS:
+        if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        limit = self.max_body_bytes
-        too_large = (
-            "Payload Too Large",
-            f"The request body is larger than {limit} bytes",
-            "payload-too-large",
-        )
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
-            await self._refuse(send, 413, *too_large)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await self._refuse(send, 413, *too_large)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if body and "content-type" not in headers:
-            operation = operation_at(method, scope["path"])
-            if operation is not None and operation.has_body:
-                await self._refuse(
-                    send,
-                    415,
-                    "Unsupported Media Type",
-                    "The request body has no Content-Type; send it as application/json",
-                    "unsupported-media-type",
-                )
-                return
-        refusal = body_problem(body, headers.get("content-type", ""))
-        if refusal:
-            status, detail, kind = refusal
-            await self._refuse(send, status, "Bad Request", detail, kind)
+        body = await self._read_body(receive, send, headers)
+        if body is None or await self._refused_by_body(scope, send, headers, body):
             return
         replayed = False
 
@@ -170,3 +117,77 @@ class RequestGuard:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _refused_by_head(self, scope: Scope, send: Send) -> bool:
+        """A method the spec does not declare here (405), or NUL outside the body."""
+        method = scope["method"]
+        declared = allowed_methods(scope["path"])
+        if declared and method not in declared and not (method == "HEAD" and "GET" in declared):
+            allow = allow_header(declared)
+            body = method_not_allowed_body(method, allow)
+            await self._send_problem(send, 405, body, [(b"allow", allow.encode())])
+            return True
+        where = nul_location(scope)
+        if where:
+            await self._refuse(
+                send,
+                400,
+                "Bad Request",
+                f"NUL characters (U+0000) are not allowed in the {where}",
+                "invalid-value",
+            )
+            return True
+        return False
+
+    async def _read_body(
+        self, receive: Receive, send: Send, headers: dict[str, str]
+    ) -> bytes | None:
+        """The whole body, read up to the limit; None when it was refused (413) or the
+        client went away."""
+        limit = self.max_body_bytes
+        too_large = (
+            "Payload Too Large",
+            f"The request body is larger than {limit} bytes",
+            "payload-too-large",
+        )
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            await self._refuse(send, 413, *too_large)
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await self._refuse(send, 413, *too_large)
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _refused_by_body(
+        self, scope: Scope, send: Send, headers: dict[str, str], body: bytes
+    ) -> bool:
+        """A body without Content-Type (415), or one PostgreSQL or the validator would
+        choke on (body_problem)."""
+        if body and "content-type" not in headers:
+            operation = operation_at(scope["method"], scope["path"])
+            if operation is not None and operation.has_body:
+                await self._refuse(
+                    send,
+                    415,
+                    "Unsupported Media Type",
+                    "The request body has no Content-Type; send it as application/json",
+                    "unsupported-media-type",
+                )
+                return True
+        refusal = body_problem(body, headers.get("content-type", ""))
+        if refusal:
+            status, detail, kind = refusal
+            await self._refuse(send, status, "Bad Request", detail, kind)
+            return True
+        return False

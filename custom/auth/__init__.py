@@ -1,1 +1,1 @@
-"""API keys and roles (DESIGN §11): who may call which operation."""
+"""API keys and roles: who may call which operation."""

@@ -1,4 +1,4 @@
-"""Which runnerId a key may act as (DESIGN §11), and the namespace of in-process runners.
+"""Which runnerId a key may act as, and the namespace of in-process runners.
 
 - A key name matches the spec's pattern for ApiKey.name (`KEY_NAME_PATTERN`):
   no `:`, so no key name is a prefix-plus-colon of another.

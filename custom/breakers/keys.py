@@ -1,4 +1,4 @@
-"""Which circuit breaker guards a step (DESIGN §8).
+"""Which circuit breaker guards a step.
 
 An explicit ``circuitBreaker`` on the step always wins, so an operator can make
 several endpoints share one breaker (or split one host into several). Without

@@ -1,4 +1,4 @@
-"""Circuit-breaker outcomes, recorded where a run finishes (DESIGN §8).
+"""Circuit-breaker outcomes, recorded where a run finishes.
 
 The state lives in `circuit_breaker_states`, shared by every runner in every
 process. Each function here is one conditional statement (breakers.sql), run in

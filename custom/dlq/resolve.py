@@ -1,4 +1,4 @@
-"""Resolving dead letters (DESIGN §7): requeue with corrected inputs, or discard.
+"""Resolving dead letters: requeue with corrected inputs, or discard.
 
 Each resolution is ONE transaction that locks the entry's execution first and
 then the entry (the lock order of every writer of runs), re-checks that the

@@ -74,34 +74,7 @@ async def advance(
         result.completed = True
         return result
 
-    rows: list[dict[str, Any]] = []
-    unresolvable: list[tuple[dict[str, Any], InputReferenceError]] = []
-    for step in steps:
-        last = latest.get(step["key"])
-        if last is not None and last["status"] not in ABANDONED:
-            continue
-        if any(d not in outputs for d in step.get("dependsOn", [])):
-            continue
-        try:
-            inputs = resolve_inputs(step.get("inputs") or {}, execution["inputs"] or {}, outputs)
-        except InputReferenceError as exc:
-            unresolvable.append((step, exc))
-            continue
-        rows.append(run_row(step, inputs, ctx.modules, attempt=last["attempt"] + 1 if last else 1))
-    for step, exc in unresolvable:
-        error = {"message": str(exc), "type": "input_reference"}
-        last = latest.get(step["key"])
-        attempt = last["attempt"] + 1 if last else 1
-        rows.append(
-            run_row(
-                step,
-                step.get("inputs") or {},
-                ctx.modules,
-                attempt=attempt,
-                status=RunStatus.DEAD_LETTERED,
-                error=error,
-            )
-        )
+    rows = _next_rows(steps, latest, outputs, execution["inputs"] or {}, ctx)
     held = execution["status"] == ExecutionStatus.PAUSED
     result.created = await insert_runs(
         conn, execution["id"], rows, held=held, now=now, notify=notify
@@ -120,6 +93,49 @@ async def advance(
     if not result.failed:
         await _fail_if_stuck(conn, execution, latest, result.created)
     return result
+
+
+def _next_rows(
+    steps: list[dict[str, Any]],
+    latest: dict[str, asyncpg.Record],
+    outputs: dict[str, Any],
+    inputs: dict[str, Any],
+    ctx: EngineContext,
+) -> list[dict[str, Any]]:
+    """The runs to create now: every step whose dependencies succeeded and that has
+    no live run, with its inputs resolved; a step whose inputs cannot resolve gets a
+    DEAD_LETTERED run instead (it would fail the same way on every attempt)."""
+    rows: list[dict[str, Any]] = []
+    unresolvable: list[tuple[dict[str, Any], InputReferenceError]] = []
+    for step in steps:
+        last = latest.get(step["key"])
+        if last is not None and last["status"] not in ABANDONED:
+            continue
+        if any(d not in outputs for d in step.get("dependsOn", [])):
+            continue
+        try:
+            resolved = resolve_inputs(step.get("inputs") or {}, inputs, outputs)
+        except InputReferenceError as exc:
+            unresolvable.append((step, exc))
+            continue
+        rows.append(
+            run_row(step, resolved, ctx.modules, attempt=last["attempt"] + 1 if last else 1)
+        )
+    for step, exc in unresolvable:
+        error = {"message": str(exc), "type": "input_reference"}
+        last = latest.get(step["key"])
+        attempt = last["attempt"] + 1 if last else 1
+        rows.append(
+            run_row(
+                step,
+                step.get("inputs") or {},
+                ctx.modules,
+                attempt=attempt,
+                status=RunStatus.DEAD_LETTERED,
+                error=error,
+            )
+        )
+    return rows
 
 
 async def _fail_if_stuck(

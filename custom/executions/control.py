@@ -1,4 +1,4 @@
-"""Execution control (DESIGN §5): pause, resume, cancel, enforced by the engine.
+"""Execution control: pause, resume, cancel, enforced by the engine.
 
 Each operation is one transaction that locks the execution row first (the lock
 order every writer of runs follows), checks the transition, then changes the

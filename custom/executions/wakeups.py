@@ -1,7 +1,7 @@
 """Waking runners when runs become ready: at once in this process, throttled elsewhere.
 
 A NOTIFY makes its commit take PostgreSQL's global notify lock, so notifying commits
-queue behind each other (about 1,400/s on this machine, TOOLCHAIN): one NOTIFY per
+queue behind each other (measured in bench/results): one NOTIFY per
 submitted execution made that queue the ceiling of the submit rate. Instead:
 
 - runner pools of this process are woken directly, after the commit (free, no delay);

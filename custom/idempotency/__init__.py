@@ -1,4 +1,4 @@
-"""Idempotency hashing (DESIGN §6).
+"""Idempotency hashing.
 
 Run idempotency keys and execution content hashes must be identical for equal
 JSON values no matter how a client ordered its object keys or spaced its

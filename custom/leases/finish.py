@@ -2,7 +2,7 @@
 
 Order of locks: the execution row first, then the run, and a circuit-breaker row
 last. Every writer of runs (complete, fail, reaper, pause, cancel, requeue)
-follows it, so none deadlocks. The breaker outcome (DESIGN §8) is recorded in the
+follows it, so none deadlocks. The breaker outcome is recorded in the
 same transaction as the result it is based on, for in-process and REST runners alike.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -21,7 +20,6 @@ from custom.executions.context import EngineContext, standalone_context
 from custom.executions.dead_letters import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.runs import insert_runs
 from custom.leases.claim import LeaseLost, RunNotFound
-from custom.observability import tracing
 from custom.observability.tracing import add_event
 from custom.sql import q
 from custom.workflows.retry import backoff_seconds
@@ -241,78 +239,3 @@ async def schedule_retry(
     held = execution["status"] == ExecutionStatus.PAUSED
     created = await insert_runs(conn, run["execution_id"], [row], held=held, now=now)
     return created[0]
-
-
-@dataclass(frozen=True)
-class Completion:
-    """One successful run to report: what complete_run takes, for a batch."""
-
-    run_id: uuid.UUID
-    execution_id: uuid.UUID
-    token: int
-    output: Any
-    started_at: datetime.datetime | None = None
-    # the run's trace span: breaker events of the batch land on it, not on the
-    # completer's own context
-    span: Any = None
-
-
-async def complete_runs(
-    conn: asyncpg.Connection, runner_id: str, items: list[Completion], ctx: EngineContext
-) -> dict[uuid.UUID, asyncpg.Record]:
-    """Complete many runs of one runner in one transaction (group commit).
-
-    Same rules as complete_run: executions locked first (in id order), fenced on
-    owner + token + live lease, then each execution advanced once. Returns the runs
-    that were finished; a missing one had lost its lease.
-    """
-    async with conn.transaction():
-        executions = await conn.fetch(
-            q("executions_lock_many"), sorted({i.execution_id for i in items})
-        )
-        finished = await conn.fetch(
-            q("runs_complete_many"),
-            runner_id,
-            [
-                {
-                    "id": str(i.run_id),
-                    "execution_id": str(i.execution_id),
-                    "token": i.token,
-                    "output": i.output,
-                    "started_at": i.started_at.isoformat() if i.started_at else None,
-                }
-                for i in items
-            ],
-        )
-        by_id = {e["id"]: e for e in executions}
-        touched = sorted({r["execution_id"] for r in finished})
-        latest: dict[uuid.UUID, list[asyncpg.Record]] = {e: [] for e in touched}
-        for row in await conn.fetch(q("executions_runs_latest_many"), touched):
-            latest[row["execution_id"]].append(row)
-        completed: list[dict[str, Any]] = []
-        ready = False
-        for execution_id in touched:
-            outcome = await advance(
-                conn,
-                by_id[execution_id],
-                ctx=ctx,
-                latest_runs=latest[execution_id],
-                completed=completed,
-                notify=False,
-            )
-            ready = ready or outcome.ready
-        notified = ready and ctx.wakeups.notify_inline()
-        if notified:  # one NOTIFY for the batch, not one per execution that moved on
-            await conn.execute(q("runs_notify"))
-        if completed:
-            await conn.execute(
-                q("executions_complete_many"), completed, [c["id"] for c in completed]
-            )
-        # breaker rows are the last locks, taken in key order
-        spans = {i.run_id: i.span for i in items}
-        for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
-            with tracing.on_span(spans.get(run["id"])):
-                await record_success(conn, run)
-    if ready:  # next steps are committed: this process's runners claim them now
-        ctx.wakeups.committed(notified=notified)
-    return {r["id"]: r for r in finished}

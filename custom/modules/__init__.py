@@ -1,4 +1,4 @@
-"""Execution modules (DESIGN §9): async callables run by runners for steps."""
+"""Execution modules: async callables run by runners for steps."""
 
 from custom.modules.context import ModuleContext
 from custom.modules.errors import ModuleError, PermanentError, TransientError

@@ -1,4 +1,4 @@
-"""``http``: call an HTTP endpoint (DESIGN §9).
+"""``http``: call an HTTP endpoint.
 
 Config: ``method`` (default POST), ``url`` (required, http/https),
 ``headers`` (object of strings), ``json`` (request body; default: the step's
@@ -194,6 +194,6 @@ async def run(inputs: dict[str, Any], config: dict[str, Any], ctx: ModuleContext
     raise PermanentError(message, details=details)
 
 
-# the breaker of an http step is its service's host (DESIGN §8): declared here, read
+# the breaker of an http step is its service's host: declared here, read
 # by the engine through modules.registry.declared_breaker_key
 run.breaker_key = http_breaker_key  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ registered by installed packages through the ``valkyr.modules`` entry-point
 group. Nothing here imports a dotted path taken from a request or a workflow
 definition, so a workflow author cannot make the service run arbitrary code.
 A name that is not registered is not an error: its runs wait for an external
-runner that claims that name (DESIGN §9).
+runner that claims that name.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Observability (DESIGN §12): traces, Prometheus metrics and structured logs."""
+"""Observability: traces, Prometheus metrics and structured logs."""

@@ -1,4 +1,4 @@
-"""Structured logs (DESIGN §12): JSON lines off a terminal, readable lines on one.
+"""Structured logs: JSON lines off a terminal, readable lines on one.
 
 Every line carries `execution_id` / `run_id` when they are known — passed as
 `extra={"execution_id": ...}` or set for a block with `log_context(...)` — and

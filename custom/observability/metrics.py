@@ -1,4 +1,4 @@
-"""Prometheus metrics (DESIGN §12) in text format at `GET /v1/metrics`.
+"""Prometheus metrics in text format at `GET /v1/metrics`.
 
 Two kinds of numbers:
 

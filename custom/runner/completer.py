@@ -17,8 +17,9 @@ import asyncpg
 
 from custom.db.faults import bounded, is_transient
 from custom.executions.context import EngineContext
+from custom.leases.batch import Completion, complete_runs
 from custom.leases.claim import LeaseLost
-from custom.leases.finish import Completion, complete_run, complete_runs
+from custom.leases.finish import complete_run
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,9 @@
   Listener, or a submit of this process), the next delayed run is due, or the poll
   interval passes (so a lost notification, or a LISTEN connection that is down,
   only delays);
-- the runner's lease row is extended every heartbeat interval (one one-row
-  statement, busy or idle); while runs are in flight a lock-free lookup brings back
-  the runs whose execution was cancelled (their tasks are interrupted), and the
-  heartbeat reconciles: runs the database says this runner holds but it no longer
-  tracks are given back (PENDING, no attempt used);
+- the runner's lease is kept alive by heartbeat.py (one statement per interval), which
+  also brings back the runs asked to cancel (their modules are interrupted here) and
+  gives back runs the runner holds but no longer tracks;
 - a result is delivered until it lands or the lease is lost (reporting.py), so a
   database restart or a cut link loses nothing and needs no restart;
 - per-step timeouts; a clean stop waits a grace period, then gives the runs that
@@ -32,18 +30,13 @@ import httpx
 from custom.auth.runner_ids import in_process_runner_id
 from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
 from custom.executions.context import EngineContext
-from custom.leases.claim import (
-    claim_runs,
-    extend_runner_lease,
-    heartbeat_runner,
-    held_untracked,
-    release_runs,
-)
+from custom.leases.claim import claim_runs, extend_runner_lease, release_runs
 from custom.modules.context import ModuleContext
 from custom.modules.outcome import CANCELLED, Outcome, classify
 from custom.modules.registry import Module
 from custom.runner import hooks
 from custom.runner.completer import Completer
+from custom.runner.heartbeat import LeaseKeeper, io_timeout_for
 from custom.runner.listener import Listener
 from custom.runner.reporting import LANDED, Reporter
 from custom.sql import q
@@ -56,17 +49,6 @@ STATUS_OF = {
     "failure": RunStatus.FAILED,
     "cancelled": RunStatus.CANCELLED,
 }
-
-
-def default_runner_id() -> str:
-    return in_process_runner_id()
-
-
-def io_timeout_for(lease_seconds: float) -> float:
-    """How long one statement of the runner may take before its connection is taken
-    for dead (a cut link never answers): a third of a lease, within [0.5 s, 10 s], so
-    a retry on a fresh connection still lands while the lease holds."""
-    return min(10.0, max(0.5, lease_seconds / 3))
 
 
 class RunnerPool:
@@ -92,7 +74,7 @@ class RunnerPool:
         self.modules: Mapping[str, Module] = ctx.modules
         self.module_names = sorted(self.modules)
         self.slots = slots
-        self.runner_id = runner_id or default_runner_id()
+        self.runner_id = runner_id or in_process_runner_id()
         self.lease_seconds = lease_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.poll_seconds = poll_seconds
@@ -117,7 +99,19 @@ class RunnerPool:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._unstarted: list[asyncpg.Record] = []
-        self._lease_until = 0.0  # monotonic; when this runner's lease ends, as far as known
+        self.lease = LeaseKeeper(
+            ctx,
+            self.runner_id,
+            lease_seconds=lease_seconds,
+            interval=heartbeat_seconds,
+            io_timeout=self.io_timeout,
+            claim_grace_seconds=self.claim_grace_seconds,
+            listener=listener,
+            on_pool=self._on_pool,
+            outage=self._outage,
+            tracked=self._tracked,
+            busy=lambda: bool(self.inflight),
+        )
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
@@ -127,14 +121,14 @@ class RunnerPool:
             await self._on_pool(
                 lambda c: extend_runner_lease(c, self.runner_id, self.lease_seconds)
             )
-            self._lease_until = sent + self.lease_seconds
+            self.lease.extended(sent)
         except Exception as exc:
             if not is_transient(exc):
                 raise
             self._outage.failed(exc)  # the first heartbeat or claim creates it
         self._tasks = [
             asyncio.create_task(self._claim_loop(), name="valkyr-claim"),
-            asyncio.create_task(self._heartbeat_loop(), name="valkyr-heartbeat"),
+            asyncio.create_task(self.lease.beats(self._cancel), name="valkyr-heartbeat"),
         ]
         log.info(
             "runner %s started: %d slots, modules %s",
@@ -188,9 +182,17 @@ class RunnerPool:
         self._wake.set()
 
     def lease_deadline(self) -> float:
-        """Monotonic time this runner's lease ends, as far as it knows: past it,
-        another runner may hold its runs."""
-        return self._lease_until
+        return self.lease.deadline()
+
+    def _cancel(self, run_ids: list[uuid.UUID]) -> None:
+        """Their executions were cancelled: stop the modules still running."""
+        for run_id in run_ids:
+            task = self.inflight.get(run_id)
+            if task is None or run_id in self._cancel_requested:
+                continue
+            self._cancel_requested.add(run_id)
+            if run_id not in self._reporting:  # a finished module reports as it ended
+                task.cancel()
 
     def _tracked(self) -> set[uuid.UUID]:
         return set(self.inflight) | {row["id"] for row in self._unstarted}
@@ -233,7 +235,7 @@ class RunnerPool:
                 failures = 0
                 self._outage.succeeded()
             if rows:  # a claim leaves the lease with at least 90% of its length
-                self._lease_until = max(self._lease_until, sent + 0.9 * self.lease_seconds)
+                self.lease.extended(sent, 0.9)
             if self._stopping:  # claimed while stopping: given back by stop(), not run
                 self._unstarted.extend(rows)
                 break
@@ -259,85 +261,6 @@ class RunnerPool:
 
     async def _wait_for_wake(self, seconds: float) -> None:
         await self.clock.wait(self._wake, seconds)
-
-    # -- heartbeats -------------------------------------------------------------
-    async def _heartbeat_loop(self) -> None:
-        failures = 0
-        while True:
-            # after a failure, try again soon: the lease must be extended before it
-            # expires once the database is back
-            pause = self.heartbeat_seconds
-            if failures:
-                pause = min(pause, backoff_delay(failures, base=0.1, cap=1.0) + 0.05)
-            await self.clock.sleep(pause)
-            sent = self.clock.monotonic()
-            try:
-                cancel_ids = await self._heartbeat()
-            except Exception as exc:
-                if not is_transient(exc):
-                    log.exception("heartbeat failed")
-                hooks.heartbeat_failed(self.ctx.metrics)
-                self._outage.failed(exc)
-                failures += 1
-                continue
-            failures = 0
-            self._outage.succeeded()
-            self._lease_until = sent + self.lease_seconds
-            for run_id in cancel_ids:
-                task = self.inflight.get(run_id)
-                if task is None or run_id in self._cancel_requested:
-                    continue
-                self._cancel_requested.add(run_id)
-                if run_id not in self._reporting:  # a finished module reports as it ended
-                    task.cancel()
-            await self._give_back_untracked()
-
-    async def _heartbeat(self) -> list[uuid.UUID]:
-        """Extend the lease on the Listener's connection when there is one (it never
-        waits behind a burst of completions for a pooled connection), else the pool."""
-
-        async def beat(conn: asyncpg.Connection) -> list[uuid.UUID]:
-            _expires, cancel_ids = await heartbeat_runner(
-                conn, self.runner_id, self.lease_seconds, cancels=bool(self.inflight)
-            )
-            return cancel_ids
-
-        if self.listener is not None:
-            try:
-                answer = await self.listener.run(beat, self.io_timeout)
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                answer = None  # its connection is gone; the pool may have a live one
-            if answer is not None:
-                return answer
-        return await self._on_pool(beat)
-
-    async def _give_back_untracked(self) -> None:
-        """The last line of defence: a run leased to this runner that it does not track
-        (its claim's answer was lost, its report gave up) would stay leased as long as
-        the runner heartbeats. Give it back, fenced by its token."""
-        try:
-            stray = await self._on_pool(
-                lambda c: held_untracked(
-                    c, self.runner_id, self._tracked, older_than=self.claim_grace_seconds
-                )
-            )
-            if not stray:
-                return
-            given = await self._on_pool(lambda c: release_runs(c, self.runner_id, stray))
-        except Exception as exc:
-            if not is_transient(exc):
-                log.exception("reconciling held runs failed")
-            return
-        if given:
-            self.ctx.metrics.count_runs_given_back(given)
-            log.warning(
-                "runner %s gave back %d run(s) it held but no longer tracked: %s",
-                self.runner_id,
-                given,
-                ", ".join(str(run_id) for run_id, _ in stray[:10]),
-            )
 
     # -- running one run ----------------------------------------------------------
     async def _execute(self, row: asyncpg.Record) -> None:

@@ -1,4 +1,4 @@
-"""Delivering a run's outcome: never dropped while the lease is alive (DESIGN §6).
+"""Delivering a run's outcome: never dropped while the lease is alive.
 
 A report that fails because the database is away (a restart, a failover, a cut
 link, a serialization race) is sent again with backoff and jitter, on whatever
@@ -26,8 +26,9 @@ import asyncpg
 
 from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
 from custom.executions.context import EngineContext
+from custom.leases.batch import Completion
 from custom.leases.claim import LeaseLost, report_landed
-from custom.leases.finish import Completion, cancel_finished_run, fail_run
+from custom.leases.finish import cancel_finished_run, fail_run
 from custom.modules.outcome import Outcome
 from custom.observability import tracing
 from custom.runner import hooks

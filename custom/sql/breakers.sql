@@ -1,4 +1,4 @@
--- Circuit breakers (DESIGN §8). Every transition is one conditional statement on the
+-- Circuit breakers. Every transition is one conditional statement on the
 -- breaker row, so runners in any number of processes lose no update. Lock order: a
 -- breaker row is always the LAST row a transaction locks (after the execution and its
 -- runs); the claim locks ready runs, then breaker rows.

@@ -1,4 +1,4 @@
--- Execution control (DESIGN §5): pause, resume, cancel. Each runs after execution_lock
+-- Execution control: pause, resume, cancel. Each runs after execution_lock
 -- in the same transaction, so it serialises with completions, the reaper and requeues.
 
 -- name: execution_pause

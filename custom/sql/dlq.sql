@@ -1,4 +1,4 @@
--- The dead-letter queue (DESIGN §7). Resolutions lock the execution first
+-- The dead-letter queue. Resolutions lock the execution first
 -- (execution_lock), then the entry: the lock order of every writer of runs.
 
 -- name: execution_status

@@ -1,9 +1,10 @@
 -- name: claim_plan
 -- Run before run_claim, in its transaction. Right after a burst of submissions the
 -- statistics still say few runs are ready, and the planner read the ready runs with
--- a bitmap scan: every ready run (10,000) fetched and sorted to keep 64, 6-8 ms per
--- claim. Without bitmap scans it walks ix_runs_ready in available_at order and stops
--- at the LIMIT (about 3 ms for the same claim, most of it the update itself).
+-- a bitmap scan: every ready run fetched and sorted to keep the batch. Without bitmap
+-- scans it walks ix_runs_ready in available_at order and stops at the LIMIT (the
+-- EXPLAIN tests of tests/integration/test_query_plans.py hold it; figures in the
+-- README's performance section).
 SET LOCAL enable_bitmapscan = off;
 
 -- name: run_claim
@@ -18,7 +19,7 @@ SET LOCAL enable_bitmapscan = off;
 -- $4 is the clock (NULL = now()), $5 the lease in seconds. $6: for a REST claim, one
 -- sha256 of a fresh random secret per run it may lease (the n-th leased run, in id
 -- order, keeps the n-th; `lease_slot` says which); NULL for the service's own runners.
--- Circuit breakers (DESIGN §8), in the same round trip: a ready run whose breaker is
+-- Circuit breakers, in the same round trip: a ready run whose breaker is
 -- OPEN is parked (available_at moves to the breaker's reset time; no attempt is used);
 -- once the reset time passed, at most half_open_max_calls trial runs are leased
 -- (the breaker goes HALF_OPEN and counts them) and the rest wait one reset timeout

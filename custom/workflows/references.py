@@ -1,4 +1,4 @@
-"""Step input references (DESIGN §5).
+"""Step input references.
 
 A step's ``inputs`` template may contain strings that are *exactly* a
 reference: ``${inputs.a.b}`` (the execution's inputs) or

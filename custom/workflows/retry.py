@@ -1,4 +1,4 @@
-"""Retry backoff for transient failures (DESIGN §6).
+"""Retry backoff for transient failures.
 
 Exponential: ``d = min(maxBackoffSeconds, initialBackoffSeconds *
 backoffMultiplier ** (failed_attempt - 1))``.

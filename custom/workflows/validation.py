@@ -1,4 +1,4 @@
-"""Validation and normalisation of workflow step definitions (DESIGN §5).
+"""Validation and normalisation of workflow step definitions.
 
 The OpenAPI schema checks shapes; this module checks what a schema cannot:
 unique keys, a dependency graph without unknown keys or cycles, consistent

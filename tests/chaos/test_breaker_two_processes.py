@@ -1,4 +1,4 @@
-"""One circuit breaker shared by two real runner processes (DESIGN §8, §13): while it is
+"""One circuit breaker shared by two real runner processes: while it is
 OPEN neither process calls the dependency, after the reset timeout exactly one trial
 call is made across both, and recovery closes it for both."""
 

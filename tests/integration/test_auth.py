@@ -1,4 +1,4 @@
-"""Access control (DESIGN §11) and request limits over the real app and PostgreSQL."""
+"""Access control and request limits over the real app and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
+from custom.app.security import forget_cached_keys
 from custom.auth.keys import ROLES, create_key
-from custom.auth.security import forget_cached_keys
 from generated.operations import OPERATIONS, OperationInfo
 from tests.conftest import make_settings
 from tests.support import ADMIN_KEY, client_for, lifespan

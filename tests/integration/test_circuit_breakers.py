@@ -1,4 +1,4 @@
-"""Circuit breakers (DESIGN §8) against a real PostgreSQL: parking in the claim, trials,
+"""Circuit breakers against a real PostgreSQL: parking in the claim, trials,
 verdicts recorded with the run's result, no lost updates, the API, and a real HTTP
 dependency that fails and recovers."""
 

@@ -1,4 +1,4 @@
-"""Execution control records the name of the key that asked (DESIGN §11)."""
+"""Execution control records the name of the key that asked."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The dead-letter queue (DESIGN §7) end to end: quarantine, requeue with corrected
+"""The dead-letter queue end to end: quarantine, requeue with corrected
 inputs, discard, double resolution, bulk resolution, the audit trail, and executions
 with several dead letters."""
 

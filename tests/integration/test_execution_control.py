@@ -1,4 +1,4 @@
-"""Execution control (DESIGN §5): pause holds dispatch back, resume continues it,
+"""Execution control: pause holds dispatch back, resume continues it,
 cancel stops pending and running work; invalid transitions are 409s."""
 
 from __future__ import annotations

@@ -271,7 +271,7 @@ async def test_finish_by_execution_id_locks_that_execution_and_checks_it(db) -> 
 
 
 async def test_batched_completion_fences_each_run_and_advances_each_execution_once(db) -> None:
-    from custom.leases.finish import Completion, complete_runs
+    from custom.leases.batch import Completion, complete_runs
 
     wf = await insert_workflow(
         db,

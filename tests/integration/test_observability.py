@@ -1,4 +1,4 @@
-"""Metrics and traces (DESIGN §12) over the real app and PostgreSQL."""
+"""Metrics and traces over the real app and PostgreSQL."""
 
 from __future__ import annotations
 

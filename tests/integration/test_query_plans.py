@@ -2,8 +2,8 @@
 
 The claim uses the partial index on ready runs, not a scan of the runs table.
 
-TOOLCHAIN: a prepared claim planned while `runs` was empty kept a sequential scan
-(13M rows read, p95 18 ms at 1,000/s). Here the table holds a realistic mix
+A prepared claim planned while `runs` was empty once kept a sequential scan (every
+run read on every claim). Here the table holds a realistic mix
 (20k PENDING + 20k SUCCEEDED, analysed) and both the plan PostgreSQL picks for the
 bound parameters and the generic plan a prepared statement falls back to after
 five executions must read the ready runs through ix_runs_ready.

@@ -66,8 +66,8 @@ async def test_breaker_events_of_a_batched_completion_land_on_the_run_span(
 ) -> None:
     """The completer writes a batch in its own task; a trial's success still shows as
     'breaker closed' on the span of the run that made it."""
+    from custom.leases.batch import Completion, complete_runs
     from custom.leases.claim import claim_runs
-    from custom.leases.finish import Completion, complete_runs
 
     await db.execute(
         "INSERT INTO circuit_breaker_states (key, state, opened_at, reset_timeout_seconds)"

@@ -1,4 +1,4 @@
-"""The REST worker protocol (DESIGN §6) for runners in other languages."""
+"""The REST worker protocol for runners in other languages."""
 
 from __future__ import annotations
 
