@@ -12,8 +12,8 @@ from jsonschema import Draft4Validator
 
 from custom.app import create_app
 from custom.app.formats import FORMAT_CHECKER
-from custom.auth.keys import create_key, revoke_key
 from custom.app.security import forget_cached_keys
+from custom.auth.keys import create_key, revoke_key
 from tests.conftest import make_settings
 from tests.support import client_for, lifespan
 
