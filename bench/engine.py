@@ -57,7 +57,7 @@ class HeartbeatCounter:
 
     @contextlib.contextmanager
     def installed(self) -> Any:
-        import custom.runner.pool as runner_pool
+        import custom.runner.heartbeat as runner_pool
 
         original = runner_pool.heartbeat_runner
 

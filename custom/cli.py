@@ -10,7 +10,8 @@ import sys
 import warnings
 from typing import Any
 
-from custom.settings import Settings
+from custom.settings import Settings, SettingsError
+from generated.constants import Role
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     keys_sub = p.add_subparsers(dest="keys_command", required=True)
     k = keys_sub.add_parser("create", help="create a key and print its secret (once)")
     k.add_argument("--name", required=True)
-    k.add_argument("--role", required=True, choices=["viewer", "runner", "operator", "admin"])
+    k.add_argument("--role", required=True, choices=[role.value for role in Role])
     keys_sub.add_parser("list", help="list keys (never their secrets)")
     k = keys_sub.add_parser("revoke", help="revoke a key by id; it stops working at once")
     k.add_argument("id")
@@ -222,7 +223,12 @@ def main(argv: list[str] | None = None) -> None:
     from custom.observability.logging import configure_logging
 
     configure_logging(str(getattr(args, "log_level", "info")).upper())
-    args.func(args)
+    try:
+        args.func(args)
+    except SettingsError as exc:  # a bad VALKYR_* value: say which, no traceback
+        for line in str(exc).splitlines():
+            print(f"valkyr: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -1,84 +1,96 @@
-"""Settings from the environment, with the defaults the README's settings table lists."""
+"""The service's settings: one declaration of every variable, its default, type and range.
+
+Every field is read from `VALKYR_<FIELD>` (DATABASE_URL, HOST and PORT keep their
+conventional names); an empty variable counts as unset. Fields given as arguments
+(`Settings(lease_seconds=5)`, `Settings.from_env(migrate=False)`) win over the
+environment. A value out of its type or range is refused when the settings are
+read: `Settings.from_env` raises `SettingsError`, one line per variable naming it
+(`valkyr` prints that and exits 2, no traceback). README.md's settings table lists
+these fields and their defaults (tests/unit/test_settings.py holds them together).
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from custom.auth.runner_ids import in_process_runner_id
 
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+ENV_PREFIX = "VALKYR_"
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+class SettingsError(ValueError):
+    """Settings the environment gives that the declaration refuses; one line per variable."""
 
 
-def _runner_id(raw: str | None) -> str | None:
-    # the service's own runners live where no API key can act (`@…`)
-    return in_process_runner_id(raw) if raw else None
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_ignore_empty=True,
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
 
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str | None = None
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
     data_dir: Path = Path(".data")
-    host: str = "127.0.0.1"
-    port: int = 8080
+    host: str = Field("127.0.0.1", validation_alias="HOST", min_length=1)
+    port: int = Field(8080, validation_alias="PORT", ge=0, le=65535)
     migrate: bool = True
-    runners: int = 8
-    claim_batch: int = 64
-    lease_seconds: float = 120.0
-    heartbeat_seconds: float = 2.0
-    reaper_interval_seconds: float = 2.0
-    retention_days: float = 30.0
-    retention_interval_seconds: float = 60.0
-    poll_seconds: float = 1.0
-    notify_cooldown_seconds: float = 0.005
-    shutdown_grace_seconds: float = 10.0
-    max_body_bytes: int = 1_048_576
-    http_max_header_bytes: int = 32_768
-    http_max_headers: int = 100
-    http_request_timeout_seconds: float = 30.0
-    http_max_connections: int = 1000
-    db_pool_size: int = 10
+    runners: int = Field(8, ge=0)
+    claim_batch: int = Field(64, ge=1)
+    lease_seconds: float = Field(120.0, gt=0)
+    heartbeat_seconds: float = Field(2.0, gt=0)
+    reaper_interval_seconds: float = Field(2.0, ge=0)
+    retention_days: float = Field(30.0, ge=0)
+    retention_interval_seconds: float = Field(60.0, gt=0)
+    poll_seconds: float = Field(1.0, gt=0)
+    notify_cooldown_seconds: float = Field(0.005, ge=0)
+    shutdown_grace_seconds: float = Field(10.0, ge=0)
+    max_body_bytes: int = Field(1_048_576, ge=1)
+    http_max_header_bytes: int = Field(32_768, ge=1)
+    http_max_headers: int = Field(100, ge=1)
+    http_request_timeout_seconds: float = Field(30.0, gt=0)
+    http_max_connections: int = Field(1000, ge=1)
+    db_pool_size: int = Field(10, ge=1)
     runner_id: str | None = None
-    bootstrap_key: str | None = field(default=None, repr=False)
+    bootstrap_key: str | None = Field(None, repr=False)
     console_dir: Path | None = None  # the console's build; None: ui/dist of this checkout
 
+    @field_validator("runner_id")
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        values: dict[str, object] = {
-            "database_url": os.environ.get("DATABASE_URL") or None,
-            "data_dir": Path(os.environ.get("VALKYR_DATA_DIR", ".data")),
-            "host": os.environ.get("HOST", "127.0.0.1"),
-            "port": _int("PORT", 8080),
-            "runners": _int("VALKYR_RUNNERS", 8),
-            "claim_batch": _int("VALKYR_CLAIM_BATCH", 64),
-            "lease_seconds": _float("VALKYR_LEASE_SECONDS", 120.0),
-            "heartbeat_seconds": _float("VALKYR_HEARTBEAT_SECONDS", 2.0),
-            "reaper_interval_seconds": _float("VALKYR_REAPER_INTERVAL_SECONDS", 2.0),
-            "retention_days": _float("VALKYR_RETENTION_DAYS", 30.0),
-            "retention_interval_seconds": _float("VALKYR_RETENTION_INTERVAL_SECONDS", 60.0),
-            "poll_seconds": _float("VALKYR_POLL_SECONDS", 1.0),
-            "notify_cooldown_seconds": _float("VALKYR_NOTIFY_COOLDOWN_SECONDS", 0.005),
-            "shutdown_grace_seconds": _float("VALKYR_SHUTDOWN_GRACE_SECONDS", 10.0),
-            "max_body_bytes": _int("VALKYR_MAX_BODY_BYTES", 1_048_576),
-            "http_max_header_bytes": _int("VALKYR_HTTP_MAX_HEADER_BYTES", 32_768),
-            "http_max_headers": _int("VALKYR_HTTP_MAX_HEADERS", 100),
-            "http_request_timeout_seconds": _float("VALKYR_HTTP_REQUEST_TIMEOUT_SECONDS", 30.0),
-            "http_max_connections": _int("VALKYR_HTTP_MAX_CONNECTIONS", 1000),
-            "db_pool_size": _int("VALKYR_DB_POOL_SIZE", 10),
-            "runner_id": _runner_id(os.environ.get("VALKYR_RUNNER_ID")),
-            "bootstrap_key": os.environ.get("VALKYR_BOOTSTRAP_KEY") or None,
-            "console_dir": Path(os.environ["VALKYR_CONSOLE_DIR"])
-            if os.environ.get("VALKYR_CONSOLE_DIR")
-            else None,
-        }
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+    def _in_process_namespace(cls, raw: str | None) -> str | None:
+        # the service's own runners live where no API key can act (`@…`)
+        return in_process_runner_id(raw) if raw else None
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable a field is read from."""
+        alias = cls.model_fields[field].validation_alias
+        return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            raise SettingsError(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    """`VALKYR_LEASE_SECONDS='-1': must be greater than 0`, one line per variable."""
+    names = {f: Settings.env_name(f) for f in Settings.model_fields}
+    names.update({env: env for env in names.values()})
+    lines = []
+    for error in exc.errors():
+        where = str(error["loc"][0]) if error["loc"] else ""
+        message = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{where}: no such setting")
+            continue
+        lines.append(f"{names.get(where, where)}={error['input']!r}: must be {message}")
+    return "\n".join(lines)

@@ -78,6 +78,10 @@ class Role(StrEnum):
 
 
 class RetryPolicy(BaseModel):
+    """
+    The delay before attempt n+1 is min(maxBackoffSeconds, initialBackoffSeconds × backoffMultiplier^(n-1)), drawn uniformly from [0, delay] with jitter.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -85,7 +89,9 @@ class RetryPolicy(BaseModel):
     initial_backoff_seconds: float = Field(1, alias="initialBackoffSeconds", ge=0.0, le=86400.0)
     backoff_multiplier: float = Field(2, alias="backoffMultiplier", ge=1.0, le=100.0)
     max_backoff_seconds: float = Field(300, alias="maxBackoffSeconds", ge=0.0, le=86400.0)
-    jitter: bool = Field(True, description="Full jitter: the delay is drawn from [delay/2, delay]")
+    jitter: bool = Field(
+        True, description="Full jitter: the delay is drawn uniformly from [0, delay]"
+    )
 
 
 class DependsOnItem(RootModel[str]):

@@ -63,6 +63,7 @@ def render(api: ApiModel, out: Path, source: str) -> None:
     write("runtime.py", "runtime.py.jinja")
     write("store.py", "store.py.jinja")
     write("serializers.py", "serializers.py.jinja", resources=api.resources)
+    write("constants.py", "constants.py.jinja", c=api.constants)
     write("tables.py", "tables.py.jinja", tables=api.tables)
     write("operations.py", "operations.py.jinja", api=api, allowed=_allowed_methods(api))
     for r in api.resources:

@@ -209,6 +209,39 @@ class Group:
 
 
 @dataclass
+class EnumMember:
+    name: str  # a Python identifier: the value upper-cased (`PENDING`, `VIEWER`)
+    value: str
+
+
+@dataclass
+class EnumConstant:
+    """A named string enum of the spec's schemas (`ExecutionStatus`)."""
+
+    name: str
+    members: list[EnumMember]
+    description: str | None = None
+
+
+@dataclass
+class Constant:
+    """One fact of the spec as a Python constant: `STEP_KEY_PATTERN: Final[str] = "^…$"`."""
+
+    name: str
+    annotation: str  # the type under Final
+    literal: str  # Python source of the value
+    source: str  # where in the spec it comes from
+
+
+@dataclass
+class Constants:
+    """What `generated/constants.py` exports (templates/facts.py reads it from the spec)."""
+
+    enums: list[EnumConstant] = field(default_factory=list)
+    values: list[Constant] = field(default_factory=list)
+
+
+@dataclass
 class ApiModel:
     title: str
     version: str
@@ -217,3 +250,4 @@ class ApiModel:
     resources: list[Resource]
     groups: list[Group]
     operations: list[Operation]
+    constants: Constants = field(default_factory=Constants)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from templates.facts import FactError, read_constants
 from templates.model import (
     CRUD_VERBS,
     FILTER_OPS,
@@ -305,6 +306,10 @@ def parse(spec: dict[str, Any]) -> ApiModel:
             op.group, Group(op.group, snake(op.group), [], resources.get(op.group))
         )
         g.operations.append(op)
+    try:
+        constants = read_constants(spec)
+    except FactError as exc:
+        raise SpecError(str(exc)) from None
     return ApiModel(
         title=spec["info"]["title"],
         version=spec["info"]["version"],
@@ -313,4 +318,5 @@ def parse(spec: dict[str, Any]) -> ApiModel:
         resources=list(resources.values()),
         groups=sorted(groups.values(), key=lambda g: g.module),
         operations=operations,
+        constants=constants,
     )

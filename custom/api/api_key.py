@@ -12,9 +12,9 @@ import asyncpg
 from connexion import request
 
 from custom.api import serializers
-from custom.app.security import forget_cached_keys
 from custom.auth.keys import create_key, revoke_key
 from generated import models
+from generated.constants import Role
 from generated.operations import OPERATIONS
 from generated.runtime import not_found, ok, parse_uuid, problem
 from generated.serializers import build
@@ -34,7 +34,7 @@ async def revoke_api_key(id_: str) -> Any:
     record = await revoke_key(request.state.pool, parse_uuid(id_))
     if record is None:
         raise not_found("ApiKey", id_)
-    forget_cached_keys()
+    request.state.key_cache.clear()  # this app's; other processes' expire in seconds
     return ok(serializers.api_key(record))
 
 
@@ -43,7 +43,7 @@ def allowed_operations(role: str) -> list[str]:
     return sorted(
         op_id
         for op_id, op in OPERATIONS.items()
-        if role == "admin" or role in op.roles or not op.roles
+        if role == Role.ADMIN or role in op.roles or not op.roles
     )
 
 

@@ -24,6 +24,7 @@ from custom.leases.claim import LeaseLost, RunNotFound
 from custom.leases.tokens import format_token, new_secret, parse_token, secret_hash
 from custom.sql import q
 from generated import models
+from generated.constants import Role
 from generated.repositories.run import RunRepository
 from generated.runtime import listing, not_found, ok, parse_uuid, problem
 from generated.serializers import build
@@ -43,7 +44,7 @@ def _runner_id(body: dict[str, Any]) -> str:
             "runner-id-not-bound",
         )
     info = request.context.get("token_info") or {}
-    if info.get("role") != "runner":
+    if info.get("role") != Role.RUNNER:
         return runner_id  # operators' tools and admins may act for any runner
     name = str(info.get("sub"))
     if not key_may_act_as(name, runner_id):

@@ -14,6 +14,7 @@ from typing import Any
 
 from generated import models
 from generated import serializers as rows
+from generated.constants import RunStatus
 from generated.serializers import build, from_row
 
 workflow = rows.workflow
@@ -73,7 +74,7 @@ def run(row: Mapping[str, Any], lease_token: str | None = None) -> models.Run:
     `lease_heartbeat_at` beside the run's columns) while it is LEASED. The lease token
     is shown once, by the claim that leased the run: everyone else (viewers read runs
     too) sees null."""
-    leased = row["status"] == "LEASED"
+    leased = row["status"] == RunStatus.LEASED
     return rows.run(
         row,
         leaseToken=lease_token,

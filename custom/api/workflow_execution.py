@@ -16,6 +16,7 @@ from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start
 from custom.observability.tracing import inject_context
 from custom.sql import q
 from generated import models
+from generated.constants import ExecutionStatus
 from generated.runtime import (
     no_content,
     not_found,
@@ -27,7 +28,7 @@ from generated.runtime import (
 )
 from generated.serializers import build
 
-EXECUTION_STATUSES = ("PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED")
+EXECUTION_STATUSES = tuple(ExecutionStatus)
 log = logging.getLogger(__name__)
 
 

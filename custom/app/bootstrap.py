@@ -23,6 +23,7 @@ import asyncpg
 from custom.auth.keys import ensure_key, hash_secret, new_secret
 from custom.settings import Settings
 from custom.sql import q
+from generated.constants import Role
 
 log = logging.getLogger(__name__)
 DEV_KEY_FILE = "dev-admin-key"
@@ -33,7 +34,7 @@ async def ensure_bootstrap_keys(
     pool: asyncpg.Pool, settings: Settings, terminal: TextIO | None = None
 ) -> None:
     if settings.bootstrap_key:
-        await ensure_key(pool, "bootstrap-admin", "admin", settings.bootstrap_key)
+        await ensure_key(pool, "bootstrap-admin", Role.ADMIN, settings.bootstrap_key)
     elif settings.database_url is None:
         await ensure_dev_key(pool, Path(settings.data_dir), terminal or sys.stdout)
 
@@ -58,7 +59,7 @@ async def ensure_dev_key(pool: asyncpg.Pool, data_dir: Path, terminal: TextIO) -
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.touch(mode=0o600)
         key_file.write_text(secret + "\n")
-    await ensure_key(pool, DEV_KEY_NAME, "admin", secret)
+    await ensure_key(pool, DEV_KEY_NAME, Role.ADMIN, secret)
     if created:
         show_once(secret, key_file, terminal)
     else:

@@ -15,9 +15,9 @@ from connexion.options import SwaggerUIOptions
 from custom.app.bootstrap import ensure_bootstrap_keys
 from custom.app.console import ConsoleApp
 from custom.app.errors import install_error_handlers
-from custom.app.formats import register_format_checkers
 from custom.app.guards import RequestGuard
 from custom.app.resolver import SpecResolver
+from custom.app.security import KeyCache
 from custom.app.tracing import TracingMiddleware
 from custom.app.validators import validator_map
 from custom.db.embedded import database
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
     `announce_urls`: say where it listens once started (`valkyr serve`, which binds
     to `settings.host` and `settings.port`)."""
     settings = settings or Settings.from_env()
-    register_format_checkers()
+    key_cache = KeyCache()  # this app's, never another's (custom/app/security.py)
     configure_tracing()
 
     @asynccontextmanager
@@ -76,8 +76,10 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
         await ensure_bootstrap_keys(db.pool, settings)
         engine = await start_engine(settings, db.url, db.pool, runners=settings.runners)
         outage = OutageWatch(db.pool)
+        key_cache.clear()  # a new lifespan may serve another database
+        state = {"settings": settings, "engine": engine, "outage": outage, "key_cache": key_cache}
         try:
-            yield {**db.state(), "settings": settings, "engine": engine, "outage": outage}
+            yield {**db.state(), **state}
         finally:
             await outage.close()
             try:
@@ -100,4 +102,5 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
     guarded = TracingMiddleware(RequestGuard(app, settings.max_body_bytes))
     served = ConsoleApp(guarded, console_dir(settings))
     served.connexion_app = app  # type: ignore[attr-defined]
+    served.key_cache = key_cache  # type: ignore[attr-defined]
     return served

@@ -2,7 +2,7 @@
 
 connexion calls these for every operation with `security` (all but /health).
 A key's role must be in the operation's `x-roles`; `admin` may call anything.
-Lookups are cached briefly per process so a request costs no extra round trip.
+Lookups are cached briefly per app (KeyCache) so a request costs no extra round trip.
 """
 
 from __future__ import annotations
@@ -15,11 +15,36 @@ from connexion.lifecycle import ConnexionRequest
 
 from custom.auth.keys import hash_secret
 from custom.sql import q
+from generated.constants import Role
 from generated.operations import OPERATIONS
 
 CACHE_SECONDS = 2.0
-# keyed by (pool, digest): two apps in one process (tests) never see each other's keys
-_cache: dict[tuple[int, str], tuple[float, dict[str, Any] | None]] = {}
+CACHE_ENTRIES = 10_000
+
+
+class KeyCache:
+    """Key lookups of one app (create_app makes one per app, in its lifespan state), kept
+    for CACHE_SECONDS: two apps in one process never see each other's keys or revokes."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS, entries: int = CACHE_ENTRIES) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        self._hits: dict[str, tuple[float, dict[str, Any] | None]] = {}
+
+    def get(self, digest: str, now: float) -> tuple[bool, dict[str, Any] | None]:
+        """(found, info): info None for a key known to be unknown or revoked."""
+        hit = self._hits.get(digest)
+        if hit is None or hit[0] <= now:
+            return False, None
+        return True, hit[1]
+
+    def put(self, digest: str, now: float, info: dict[str, Any] | None) -> None:
+        if len(self._hits) >= self.entries:
+            self._hits.clear()
+        self._hits[digest] = (now + self.seconds, info)
+
+    def clear(self) -> None:
+        self._hits.clear()
 
 
 class RoleForbidden(OAuthScopeProblem):
@@ -30,26 +55,27 @@ class RoleForbidden(OAuthScopeProblem):
         self.detail = detail
 
 
-def forget_cached_keys() -> None:
-    """Drop cached lookups (after a revoke in this process)."""
-    _cache.clear()
+def forget_cached_keys(app: Any) -> None:
+    """Drop the lookups `app` cached (the app create_app built, or a wrapper of it that
+    keeps it as `.app`), after a key changed outside its requests."""
+    while not hasattr(app, "key_cache") and hasattr(app, "app"):
+        app = app.app
+    app.key_cache.clear()
 
 
 async def _lookup(request: ConnexionRequest, secret: str) -> dict[str, Any] | None:
     digest = hash_secret(secret)
     now = time.monotonic()
+    cache: KeyCache = request.state.key_cache
+    found, info = cache.get(digest, now)
+    if found:
+        return info
     pool = request.state.pool
-    slot = (id(pool), digest)
-    hit = _cache.get(slot)
-    if hit and hit[0] > now:
-        return hit[1]
     row = await pool.fetchrow(q("api_key_by_hash"), digest)
     info = {"sub": row["name"], "role": row["role"], "key_id": str(row["id"])} if row else None
     if row:
         await pool.execute(q("api_key_touch"), row["id"])
-    if len(_cache) > 10_000:
-        _cache.clear()
-    _cache[slot] = (now + CACHE_SECONDS, info)
+    cache.put(digest, now, info)
     return info
 
 
@@ -63,15 +89,15 @@ async def _authorize(secret: str, request: ConnexionRequest) -> dict[str, Any]:
     if info is None:
         raise OAuthProblem(detail="The API key is unknown or revoked")
     op = OPERATIONS.get(_operation_id(request) or "")
-    if info["role"] != "admin" and (op is None or info["role"] not in op.roles):
+    if info["role"] != Role.ADMIN and (op is None or info["role"] not in op.roles):
         # fail closed: an operation we cannot identify is for admins only
         roles = op.roles if op is not None else ()
         name = op.operation_id if op is not None else "this operation"
         raise RoleForbidden(
             info["role"],
-            list(roles) or ["admin"],
+            list(roles) or [Role.ADMIN.value],
             f"Role {info['role']!r} may not call {name}; "
-            f"it needs one of: {', '.join(roles) or 'admin'}",
+            f"it needs one of: {', '.join(roles) or Role.ADMIN}",
         )
     return info
 

@@ -6,7 +6,9 @@ connexion 3.3's stock validators
 - put the whole `str(ValidationError)` (schema, instance, traceback-like text)
   into the problem `detail`.
 
-These subclasses fix both; `create_app()` installs them through `validator_map`.
+These subclasses fix both; `create_app()` installs them through `validator_map`. Every
+validator here checks formats with our own checker (custom/app/formats.py), never by
+changing jsonschema's global one.
 A detail reads like `body.steps[0].retry.maxAttempts: must be at most 100` or
 `query parameter 'limit': must be of type integer`, and the problem carries the
 same in `errors: [{"in", "name"/"path", "message"}]`.
@@ -21,10 +23,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem
-from connexion.json_schema import Draft4RequestValidator
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import (
+    VALIDATOR_MAP,
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+    TextResponseBodyValidator,
+)
 from jsonschema import Draft4Validator, ValidationError
+
+from custom.app.formats import FORMAT_CHECKER
 
 MAX_SHOWN = 80  # characters of a rejected value shown back in a detail
 
@@ -106,7 +118,7 @@ class ConciseParameterValidator(ParameterValidator):
             return None
         schema = copy.deepcopy(param).get("schema", param)
         try:
-            Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER).validate(value)
+            Draft4Validator(schema, format_checker=FORMAT_CHECKER).validate(value)
         except ValidationError as exc:
             return f"{parameter_type} parameter '{name}': {describe(exc)}"
         return None
@@ -186,6 +198,10 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
         except RecursionError:
             raise _body_error("The request body is nested too deeply", "too deep") from None
 
+    @property
+    def _validator(self) -> Any:
+        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
+
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None:
             if self._nullable or not self._required:
@@ -193,11 +209,8 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
             raise InvalidRequest(
                 "The request body is required", {"in": "body", "path": "", "message": "required"}
             )
-        validator = Draft4RequestValidator(
-            self._schema, format_checker=Draft4Validator.FORMAT_CHECKER
-        )
         try:
-            validator.validate(body)
+            self._validator.validate(body)
         except ValidationError as exc:
             path = json_path(exc.absolute_path)
             message = describe(exc)
@@ -208,7 +221,35 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
         return None
 
 
+class PrivateFormatsFormValidator(FormDataValidator):
+    @property
+    def _validator(self) -> Any:
+        return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
+
+
+# the stock multipart / text validators with the checker above (it comes first in the MRO)
+class PrivateFormatsMultiPartValidator(PrivateFormatsFormValidator, MultiPartFormDataValidator):
+    pass
+
+
+class PrivateFormatsJSONResponseValidator(JSONResponseBodyValidator):
+    @property
+    def validator(self) -> Any:
+        return Draft4ResponseValidator(self._schema, format_checker=FORMAT_CHECKER)
+
+
+class PrivateFormatsTextResponseValidator(
+    PrivateFormatsJSONResponseValidator, TextResponseBodyValidator
+):
+    pass
+
+
 def validator_map() -> dict[str, Any]:
     body = copy.copy(VALIDATOR_MAP["body"])
     body["*/*json"] = OptionalBodyJSONValidator
-    return {"parameter": ConciseParameterValidator, "body": body}
+    body["application/x-www-form-urlencoded"] = PrivateFormatsFormValidator
+    body["multipart/form-data"] = PrivateFormatsMultiPartValidator
+    response = copy.copy(VALIDATOR_MAP["response"])
+    response["*/*json"] = PrivateFormatsJSONResponseValidator
+    response["text/plain"] = PrivateFormatsTextResponseValidator
+    return {"parameter": ConciseParameterValidator, "body": body, "response": response}

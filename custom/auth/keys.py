@@ -11,9 +11,10 @@ import asyncpg
 
 from custom.auth.runner_ids import KEY_NAME_MAX, valid_key_name
 from custom.sql import q
+from generated.constants import Role
 
 SECRET_PREFIX = "vk_"
-ROLES = ("viewer", "runner", "operator", "admin")
+ROLES = tuple(Role)
 
 
 def new_secret() -> str:
@@ -68,7 +69,8 @@ async def revoke_key(
 ) -> dict[str, Any] | None:
     """Revoke a key (idempotent: a second revoke keeps the first time); None if unknown.
 
-    Callers in a server process should then call `security.forget_cached_keys()`.
+    Callers in a server process should then drop the app's cached lookups
+    (`security.forget_cached_keys(app)`, or `request.state.key_cache.clear()`).
     """
     row = await conn.fetchrow(q("api_key_revoke"), key_id)
     return dict(row) if row else None

@@ -1,6 +1,6 @@
 """Which runnerId a key may act as, and the namespace of in-process runners.
 
-- A key name is `[A-Za-z0-9][A-Za-z0-9._-]*` (the spec's pattern for ApiKey.name):
+- A key name matches the spec's pattern for ApiKey.name (`KEY_NAME_PATTERN`):
   no `:`, so no key name is a prefix-plus-colon of another.
 - A key with the runner role acts only as its name, or as `<name>:<suffix>` with
   a non-empty suffix (one key, several runner processes).
@@ -15,8 +15,9 @@ import re
 import socket
 import uuid
 
-KEY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-KEY_NAME_MAX = 200
+from generated.constants import KEY_NAME_MAX_LENGTH, KEY_NAME_PATTERN
+
+KEY_NAME_MAX = KEY_NAME_MAX_LENGTH
 IN_PROCESS_PREFIX = "@"
 _KEY_NAME = re.compile(KEY_NAME_PATTERN)
 

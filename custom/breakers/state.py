@@ -22,6 +22,7 @@ import asyncpg
 
 from custom.observability.tracing import add_event
 from custom.sql import q
+from generated.constants import BreakerState
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 2000
@@ -56,7 +57,7 @@ async def record_success(conn: asyncpg.Connection, run: Any) -> None:
     if not key:
         return
     row = await conn.fetchrow(q("breaker_success"), key, _claimed_at(run))
-    if row is not None and row["was"] == "HALF_OPEN":
+    if row is not None and row["was"] == BreakerState.HALF_OPEN:
         parked = await unpark(conn, key)
         _event("closed", key, run, parked=parked)
 

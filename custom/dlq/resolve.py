@@ -37,13 +37,14 @@ from custom.executions.replay import replay_step
 from custom.idempotency import canonical_json, sha256_hex
 from custom.json_values import contains_nul
 from custom.sql import q
+from generated.constants import DeadLetterStatus, ExecutionStatus, RunStatus
 
-QUARANTINED = "QUARANTINED"
-REQUEUED = "REQUEUED"
-DISCARDED = "DISCARDED"
+QUARANTINED = DeadLetterStatus.QUARANTINED
+REQUEUED = DeadLetterStatus.REQUEUED
+DISCARDED = DeadLetterStatus.DISCARDED
 # a dead letter can be requeued while its execution is FAILED (reopened) or still active
 # (another branch was requeued first); never into a CANCELLED or COMPLETED execution
-REQUEUEABLE = ("FAILED", "RUNNING", "PAUSED")
+REQUEUEABLE = (ExecutionStatus.FAILED, ExecutionStatus.RUNNING, ExecutionStatus.PAUSED)
 
 
 class DeadLetterNotFound(LookupError):
@@ -147,14 +148,15 @@ async def requeue(
                 f"{execution['id']} is {execution['status']}"
             )
         inputs = merged_inputs(entry["inputs"], overrides)
-        if execution["status"] == "FAILED":
+        if execution["status"] == ExecutionStatus.FAILED:
             execution = await conn.fetchrow(q("execution_reopen"), execution["id"])
         steps = await ctx.definitions.steps_of(
             conn, execution["workflow_id"], execution["workflow_version"]
         )
         step = await _fresh_attempts(conn, execution["id"], step_by_key(steps, entry["step_key"]))
         run = await replay_step(conn, execution, step, inputs, ctx=ctx)
-        if run["status"] != "SUCCEEDED":  # (replay_step advanced already when it reused one)
+        # (replay_step advanced already when it reused an earlier success)
+        if run["status"] != RunStatus.SUCCEEDED:
             await advance(conn, execution, ctx=ctx)  # other steps it can run again
         resolved = await conn.fetchrow(
             q("dead_letter_resolve"), dead_letter_id, REQUEUED, actor, notes

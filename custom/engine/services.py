@@ -29,7 +29,7 @@ class Engine:
     listener: Listener
     runner: RunnerPool | None
     reaper: Reaper | None
-    poll_seconds: float = 1.0
+    poll_seconds: float
     http_client: httpx.AsyncClient | None = None
 
     @property

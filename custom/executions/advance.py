@@ -18,12 +18,13 @@ from custom.executions.dead_letters import PERMANENT, quarantine
 from custom.executions.runs import insert_runs, ready_now, run_row
 from custom.sql import q
 from custom.workflows.references import InputReferenceError, resolve_inputs
+from generated.constants import ExecutionStatus, RunStatus
 
-ACTIVE = ("RUNNING", "PAUSED")
-IN_FLIGHT = ("PENDING", "LEASED")
+ACTIVE = (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED)
+IN_FLIGHT = (RunStatus.PENDING, RunStatus.LEASED)
 # a step whose latest run ended like this, with no retry scheduled, is run again when its
 # execution is active (a reaped run of a FAILED execution that a requeue reopened)
-ABANDONED = ("FAILED", "CANCELLED")
+ABANDONED = (RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 @dataclass
@@ -64,7 +65,7 @@ async def advance(
     elif not fresh:
         rows = await conn.fetch(q("execution_runs_latest"), execution["id"])
         latest = {r["step_key"]: r for r in rows}
-    outputs = {k: r["output"] for k, r in latest.items() if r["status"] == "SUCCEEDED"}
+    outputs = {k: r["output"] for k, r in latest.items() if r["status"] == RunStatus.SUCCEEDED}
     if len(outputs) == len(steps):
         if completed is not None:
             completed.append({"id": str(execution["id"]), "outputs": outputs})
@@ -74,13 +75,13 @@ async def advance(
         return result
 
     rows = _next_rows(steps, latest, outputs, execution["inputs"] or {}, ctx)
-    held = execution["status"] == "PAUSED"
+    held = execution["status"] == ExecutionStatus.PAUSED
     result.created = await insert_runs(
         conn, execution["id"], rows, held=held, now=now, notify=notify
     )
     result.ready = ready_now(rows, held)
     for created in result.created:
-        if created["status"] == "DEAD_LETTERED":
+        if created["status"] == RunStatus.DEAD_LETTERED:
             row = next(r for r in rows if r["step_key"] == created["step_key"])
             await quarantine(
                 conn,
@@ -130,7 +131,7 @@ def _next_rows(
                 step.get("inputs") or {},
                 ctx.modules,
                 attempt=attempt,
-                status="DEAD_LETTERED",
+                status=RunStatus.DEAD_LETTERED,
                 error=error,
             )
         )
@@ -151,11 +152,11 @@ async def _fail_if_stuck(
     the execution is FAILED until they are requeued too (or discarded: then it stays
     FAILED). It completes only when every step succeeded.
     """
-    if any(r["status"] == "PENDING" for r in created):
+    if any(r["status"] == RunStatus.PENDING for r in created):
         return
     if any(r["status"] in IN_FLIGHT for r in latest.values()):
         return
-    stuck = sorted(k for k, r in latest.items() if r["status"] == "DEAD_LETTERED")
+    stuck = sorted(k for k, r in latest.items() if r["status"] == RunStatus.DEAD_LETTERED)
     if stuck:
         names = ", ".join(repr(k) for k in stuck)
         await conn.execute(

@@ -29,6 +29,7 @@ import asyncpg
 from custom.executions.advance import advance
 from custom.executions.context import EngineContext, standalone_context
 from custom.sql import q
+from generated.constants import ExecutionStatus
 
 
 class ExecutionNotFound(LookupError):
@@ -59,9 +60,9 @@ class Controlled:
     cancel_requested: int = 0  # in-flight runs told to stop (cancel)
 
 
-PAUSABLE = ("RUNNING",)
-RESUMABLE = ("PAUSED",)
-CANCELLABLE = ("RUNNING", "PAUSED", "PENDING")
+PAUSABLE = (ExecutionStatus.RUNNING,)
+RESUMABLE = (ExecutionStatus.PAUSED,)
+CANCELLABLE = (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED, ExecutionStatus.PENDING)
 
 
 async def _lock(

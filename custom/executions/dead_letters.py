@@ -14,10 +14,11 @@ import asyncpg
 
 from custom.observability.tracing import add_event
 from custom.sql import q
+from generated.constants import DeadLetterReason, ExecutionStatus
 
-PERMANENT = "permanent_error"
-EXHAUSTED = "attempts_exhausted"
-LEASE_EXPIRED = "lease_expired"
+PERMANENT = DeadLetterReason.PERMANENT_ERROR
+EXHAUSTED = DeadLetterReason.ATTEMPTS_EXHAUSTED
+LEASE_EXPIRED = DeadLetterReason.LEASE_EXPIRED
 
 
 async def quarantine(
@@ -28,7 +29,7 @@ async def quarantine(
 ) -> uuid.UUID | None:
     """Park `run` (already DEAD_LETTERED) and fail its execution, in the caller's transaction."""
     status = await conn.fetchval(q("execution_status"), run["execution_id"])
-    if status in ("CANCELLED", "COMPLETED"):
+    if status in (ExecutionStatus.CANCELLED, ExecutionStatus.COMPLETED):
         return None
     dead_letter_id = await conn.fetchval(
         q("dead_letter_insert"),

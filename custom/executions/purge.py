@@ -26,10 +26,11 @@ from dataclasses import dataclass, fields
 import asyncpg
 
 from custom.sql import q
+from generated.constants import ExecutionStatus
 
 log = logging.getLogger(__name__)
 
-FINISHED = ("COMPLETED", "FAILED", "CANCELLED")
+FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED)
 BATCH = 200  # executions per transaction (a two-step execution: ~600 rows deleted)
 START = (datetime.datetime(1, 1, 1, tzinfo=datetime.UTC), uuid.UUID(int=0))
 

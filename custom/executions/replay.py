@@ -15,6 +15,7 @@ from custom.executions.context import EngineContext
 from custom.executions.runs import insert_runs, run_row
 from custom.idempotency import run_idempotency_key
 from custom.sql import q
+from generated.constants import ExecutionStatus, RunStatus
 
 
 async def replay_step(
@@ -39,12 +40,12 @@ async def replay_step(
             inputs,
             ctx.modules,
             attempt=attempt,
-            status="SUCCEEDED",
+            status=RunStatus.SUCCEEDED,
             output=earlier[0]["output"],
         )
     else:
         row = run_row(step, inputs, ctx.modules, attempt=attempt)
-    held = execution["status"] == "PAUSED"
+    held = execution["status"] == ExecutionStatus.PAUSED
     created = (await insert_runs(conn, execution_id, [row], held=held))[0]
     if earlier:
         await advance(conn, execution, ctx=ctx)

@@ -12,6 +12,7 @@ from custom.breakers.keys import breaker_key
 from custom.idempotency import run_idempotency_key
 from custom.modules.registry import Module
 from custom.sql import q
+from generated.constants import RunStatus
 
 
 def run_row(
@@ -21,7 +22,7 @@ def run_row(
     *,
     attempt: int = 1,
     delay: float = 0.0,
-    status: str = "PENDING",
+    status: str = RunStatus.PENDING,
     output: Any = None,
     error: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -68,4 +69,4 @@ async def insert_runs(
 
 def ready_now(rows: list[dict[str, Any]], held: bool) -> bool:
     """Whether one of these rows is a run a runner can claim at once."""
-    return not held and any(r["status"] == "PENDING" and r["delay"] <= 0 for r in rows)
+    return not held and any(r["status"] == RunStatus.PENDING and r["delay"] <= 0 for r in rows)

@@ -30,13 +30,9 @@ from custom.sql import q
 
 log = logging.getLogger(__name__)
 
-DEFAULT_COOLDOWN_SECONDS = 0.005
-
 
 class Wakeups:
-    def __init__(
-        self, cooldown: float = DEFAULT_COOLDOWN_SECONDS, *, clock: Clock | None = None
-    ) -> None:
+    def __init__(self, cooldown: float = 0.0, *, clock: Clock | None = None) -> None:
         self.cooldown = cooldown
         self.clock = clock or SystemClock()
         self._local: set[Callable[[], None]] = set()

@@ -9,7 +9,11 @@ from collections.abc import Callable, Collection, Sequence
 import asyncpg
 
 from custom.leases.tokens import LeaseProof
+from custom.settings import Settings
 from custom.sql import q
+
+# a lease row older than runner_leases.lease_seconds is extended by the server's length
+DEFAULT_LEASE_SECONDS: float = Settings.model_fields["lease_seconds"].default
 
 
 class LeaseLost(Exception):
@@ -94,7 +98,7 @@ async def heartbeat_run(
     lease_seconds: float | None,
     now: datetime.datetime | None = None,
     *,
-    default_lease_seconds: float = 120.0,
+    default_lease_seconds: float = DEFAULT_LEASE_SECONDS,
     secret_hash: bytes,
 ) -> tuple[datetime.datetime, bool]:
     """REST heartbeat of one run; LeaseLost when the caller no longer holds it.
@@ -182,7 +186,7 @@ async def heartbeat_runs(
     lease_seconds: float | None,
     now: datetime.datetime | None = None,
     *,
-    default_lease_seconds: float = 120.0,
+    default_lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> tuple[datetime.datetime | None, set[tuple[uuid.UUID, int]], set[uuid.UUID]]:
     """REST batch heartbeat: (new expiry or None, the (run id, fencing number) pairs
     still held, held runs asked to cancel). One statement; the runner's lease is

@@ -23,8 +23,9 @@ from custom.leases.claim import LeaseLost, RunNotFound
 from custom.observability.tracing import add_event
 from custom.sql import q
 from custom.workflows.retry import backoff_seconds
+from generated.constants import ExecutionStatus, RunStatus
 
-ENDED = ("CANCELLED", "COMPLETED")
+ENDED = (ExecutionStatus.CANCELLED, ExecutionStatus.COMPLETED)
 
 
 async def _lock_execution(
@@ -102,7 +103,7 @@ async def complete_run(
             run_id,
             runner_id,
             token,
-            "SUCCEEDED",
+            RunStatus.SUCCEEDED,
             output,
             None,
             started_at,
@@ -132,7 +133,7 @@ async def cancel_finished_run(
             run_id,
             runner_id,
             token,
-            "CANCELLED",
+            RunStatus.CANCELLED,
             None,
             {"message": "cancelled", "type": "cancelled"},
             started_at,
@@ -171,9 +172,9 @@ async def fail_run(
         over = execution["status"] in ENDED
         retry = not over and retryable and current["attempt"] < current["max_attempts"]
         if over:
-            status = "CANCELLED" if current["cancel_requested"] else "FAILED"
+            status = RunStatus.CANCELLED if current["cancel_requested"] else RunStatus.FAILED
         else:
-            status = "FAILED" if retry else "DEAD_LETTERED"
+            status = RunStatus.FAILED if retry else RunStatus.DEAD_LETTERED
         run = await _finish(
             conn,
             run_id,
@@ -199,7 +200,7 @@ async def fail_run(
             )
         elif not over:
             await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
-        if status == "CANCELLED" or not retryable:
+        if status == RunStatus.CANCELLED or not retryable:
             # a cooperative stop, or a permanent error (an http 4xx: the dependency
             # answered), says nothing against the dependency: no verdict, slot given back
             await release_trial(conn, run)
@@ -223,7 +224,7 @@ async def schedule_retry(
         "step_key": run["step_key"],
         "module": run["module"],
         "attempt": run["attempt"] + 1,
-        "status": "PENDING",
+        "status": RunStatus.PENDING,
         "inputs": run["inputs"],
         "config": run["config"],
         "output": None,
@@ -235,6 +236,6 @@ async def schedule_retry(
         "breaker_key": run["breaker_key"],
         "delay": delay,
     }
-    held = execution["status"] == "PAUSED"
+    held = execution["status"] == ExecutionStatus.PAUSED
     created = await insert_runs(conn, run["execution_id"], [row], held=held, now=now)
     return created[0]

@@ -29,7 +29,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.registry import Collector
 
 from custom.sql import q
-from generated.models import BreakerState, RunStatus
+from generated.constants import BreakerState, RunStatus
 
 log = logging.getLogger(__name__)
 

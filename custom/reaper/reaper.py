@@ -23,6 +23,7 @@ from custom.executions.purge import purge_finished_before, retention_cutoff
 from custom.leases.finish import schedule_retry
 from custom.observability.metrics import EngineMetrics
 from custom.sql import q
+from generated.constants import ExecutionStatus, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,9 @@ async def reap_once(
                 if run is None:
                     continue  # another reaper, or a heartbeat, got there first
                 here += 1
-                if run["status"] == "DEAD_LETTERED":
+                if run["status"] == RunStatus.DEAD_LETTERED:
                     await quarantine(conn, run, LEASE_EXPIRED, run["error"])
-                elif execution["status"] in ("RUNNING", "PAUSED"):
+                elif execution["status"] in (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED):
                     await schedule_retry(conn, execution, run, delay=0.0, now=now)
             if here:
                 await conn.execute(q("counter_add"), "leases_reclaimed", here)

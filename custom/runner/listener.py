@@ -25,10 +25,11 @@ import asyncpg
 
 from custom.db.faults import backoff_delay, bounded, is_transient
 from custom.db.urls import asyncpg_url
+from generated.constants import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-CHANNEL = "valkyr_runs"
+CHANNEL = NOTIFY_CHANNEL  # the spec's x-engine.notifyChannel; custom/sql sends on it
 CONNECT_TIMEOUT_SECONDS = 5.0
 
 

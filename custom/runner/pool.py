@@ -40,10 +40,15 @@ from custom.runner.heartbeat import LeaseKeeper, io_timeout_for
 from custom.runner.listener import Listener
 from custom.runner.reporting import LANDED, Reporter
 from custom.sql import q
+from generated.constants import RunStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-STATUS_OF = {"success": "SUCCEEDED", "failure": "FAILED", "cancelled": "CANCELLED"}
+STATUS_OF = {
+    "success": RunStatus.SUCCEEDED,
+    "failure": RunStatus.FAILED,
+    "cancelled": RunStatus.CANCELLED,
+}
 
 
 class RunnerPool:
@@ -54,12 +59,12 @@ class RunnerPool:
         *,
         slots: int,
         runner_id: str | None = None,
-        lease_seconds: float = 120.0,
-        heartbeat_seconds: float = 2.0,
-        poll_seconds: float = 1.0,
-        claim_batch: int = 32,
+        lease_seconds: float,
+        heartbeat_seconds: float,
+        poll_seconds: float,
+        claim_batch: int,
         listener: Listener | None = None,
-        shutdown_grace_seconds: float = 10.0,
+        shutdown_grace_seconds: float,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.pool = pool

@@ -3,11 +3,11 @@
 Exponential: ``d = min(maxBackoffSeconds, initialBackoffSeconds *
 backoffMultiplier ** (failed_attempt - 1))``.
 
-With ``jitter`` the delay is drawn uniformly from ``[d/2, d]`` ("equal
-jitter"): half the delay is kept so a retry never fires almost immediately
-after a failure (which full jitter allows), and the other half is random so
-many runs that failed together (e.g. a dependency outage) do not retry in
-lockstep and hammer it again at the same instant.
+With ``jitter`` the delay is drawn uniformly from ``[0, d]`` ("full jitter", as
+the spec's RetryPolicy says): many runs that failed together (a dependency
+outage) spread their retries over the whole window instead of coming back in
+lockstep. (Before issue 12 it drew from ``[d/2, d]``, equal jitter, which the
+spec did not say.)
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["backoff_seconds"]
+from generated.constants import RETRY_DEFAULTS
 
-_DEFAULTS: dict[str, Any] = {
-    "initialBackoffSeconds": 1,
-    "backoffMultiplier": 2,
-    "maxBackoffSeconds": 300,
-    "jitter": True,
-}
+__all__ = ["backoff_seconds"]
 
 
 def backoff_seconds(
@@ -35,14 +30,14 @@ def backoff_seconds(
     """Seconds to wait before the attempt after ``failed_attempt`` (1-based).
 
     ``rand`` returns a float in ``[0, 1)``; injectable for deterministic tests.
-    Missing retry fields take the workflow defaults. Huge attempt numbers are
+    Missing retry fields take the spec's defaults (RetryPolicy). Huge attempt numbers are
     safe: the exponent is computed in log space so ``multiplier ** n`` can
     never overflow, and the result is always capped at ``maxBackoffSeconds``.
     """
-    initial = float(retry.get("initialBackoffSeconds", _DEFAULTS["initialBackoffSeconds"]))
-    multiplier = float(retry.get("backoffMultiplier", _DEFAULTS["backoffMultiplier"]))
-    cap = float(retry.get("maxBackoffSeconds", _DEFAULTS["maxBackoffSeconds"]))
-    jitter = bool(retry.get("jitter", _DEFAULTS["jitter"]))
+    initial = float(retry.get("initialBackoffSeconds", RETRY_DEFAULTS["initialBackoffSeconds"]))
+    multiplier = float(retry.get("backoffMultiplier", RETRY_DEFAULTS["backoffMultiplier"]))
+    cap = float(retry.get("maxBackoffSeconds", RETRY_DEFAULTS["maxBackoffSeconds"]))
+    jitter = bool(retry.get("jitter", RETRY_DEFAULTS["jitter"]))
 
     exponent = max(0, int(failed_attempt) - 1)
     cap = max(0.0, cap)
@@ -56,6 +51,5 @@ def backoff_seconds(
         delay = cap if log_delay >= math.log(cap) else min(cap, math.exp(log_delay))
 
     if jitter and delay > 0:
-        r = min(max(float(rand()), 0.0), 1.0)
-        delay = delay / 2 + r * (delay / 2)
+        delay *= min(max(float(rand()), 0.0), 1.0)
     return delay

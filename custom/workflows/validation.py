@@ -22,6 +22,16 @@ from custom.workflows.references import (
     parse_reference,
     referenced_steps,
 )
+from generated.constants import (
+    MODULE_NAME_PATTERN,
+    RETRY_DEFAULTS,
+    RETRY_MAXIMUMS,
+    RETRY_MINIMUMS,
+    STEP_KEY_PATTERN,
+    STEP_TIMEOUT_SECONDS_DEFAULT,
+    STEP_TIMEOUT_SECONDS_MAXIMUM,
+    STEP_TIMEOUT_SECONDS_MINIMUM,
+)
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -31,20 +41,16 @@ __all__ = [
     "validate_steps",
 ]
 
-DEFAULT_RETRY: dict[str, Any] = {
-    "maxAttempts": 3,
-    "initialBackoffSeconds": 1,
-    "backoffMultiplier": 2,
-    "maxBackoffSeconds": 300,
-    "jitter": True,
-}
-DEFAULT_TIMEOUT_SECONDS = 300
-MAX_ATTEMPTS_LIMIT = 100
+# the spec's RetryPolicy and Step are where these are stated (generated/constants.py)
+DEFAULT_RETRY: dict[str, Any] = dict(RETRY_DEFAULTS)
+DEFAULT_TIMEOUT_SECONDS = STEP_TIMEOUT_SECONDS_DEFAULT
+MAX_ATTEMPTS_LIMIT = RETRY_MAXIMUMS["maxAttempts"]
 
-# Step keys appear inside ``${steps.<key>.output}`` references, so they may not
-# contain '.', braces or whitespace; keep them to a conservative identifier set.
-_STEP_KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]{0,127}$")
-_MODULE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-/]{0,199}$")
+# Step keys appear inside ``${steps.<key>.output}`` references, so the spec's pattern
+# has no '.', braces or whitespace. (These once allowed 128-character keys and ':' and
+# '/' in module names, which the API's own validation, from the spec, refused.)
+_STEP_KEY_RE = re.compile(STEP_KEY_PATTERN)
+_MODULE_RE = re.compile(MODULE_NAME_PATTERN)
 
 
 class WorkflowValidationError(ValueError):
@@ -72,6 +78,18 @@ def _finite_number(value: Any, key: str, field: str) -> float:
     return float(value)
 
 
+def _bounded_retry_number(retry: dict[str, Any], name: str, key: str) -> float:
+    """A finite number within the spec's minimum and maximum for this retry field."""
+    field = f"retry.{name}"
+    value = _finite_number(retry[name], key, field)
+    lowest, highest = RETRY_MINIMUMS.get(name), RETRY_MAXIMUMS.get(name)
+    if lowest is not None and value < lowest:
+        raise WorkflowValidationError(f"must be >= {lowest}", key, field)
+    if highest is not None and value > highest:
+        raise WorkflowValidationError(f"must be <= {highest}", key, field)
+    return value
+
+
 def _normalise_retry(raw: Any, key: str) -> dict[str, Any]:
     if raw is None:
         raw = {}
@@ -87,19 +105,14 @@ def _normalise_retry(raw: Any, key: str) -> dict[str, Any]:
         raise WorkflowValidationError(
             f"must be an integer, got {attempts!r}", key, "retry.maxAttempts"
         )
-    if not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
+    lowest, highest = RETRY_MINIMUMS["maxAttempts"], MAX_ATTEMPTS_LIMIT
+    if not lowest <= attempts <= highest:
         raise WorkflowValidationError(
-            f"must be between 1 and {MAX_ATTEMPTS_LIMIT}, got {attempts}", key, "retry.maxAttempts"
+            f"must be between {lowest} and {highest}, got {attempts}", key, "retry.maxAttempts"
         )
-    initial = _finite_number(retry["initialBackoffSeconds"], key, "retry.initialBackoffSeconds")
-    if initial < 0:
-        raise WorkflowValidationError("must be >= 0", key, "retry.initialBackoffSeconds")
-    maximum = _finite_number(retry["maxBackoffSeconds"], key, "retry.maxBackoffSeconds")
-    if maximum < 0:
-        raise WorkflowValidationError("must be >= 0", key, "retry.maxBackoffSeconds")
-    multiplier = _finite_number(retry["backoffMultiplier"], key, "retry.backoffMultiplier")
-    if multiplier < 1:
-        raise WorkflowValidationError("must be >= 1", key, "retry.backoffMultiplier")
+    initial = _bounded_retry_number(retry, "initialBackoffSeconds", key)
+    maximum = _bounded_retry_number(retry, "maxBackoffSeconds", key)
+    _bounded_retry_number(retry, "backoffMultiplier", key)
     if initial > maximum:
         raise WorkflowValidationError(
             f"initialBackoffSeconds ({initial:g}) exceeds maxBackoffSeconds ({maximum:g})",
@@ -117,7 +130,8 @@ def _normalise_step(raw: Any, index: int) -> dict[str, Any]:
     key = raw.get("key")
     if not isinstance(key, str) or not _STEP_KEY_RE.match(key):
         raise WorkflowValidationError(
-            f"step #{index} needs a key of 1-128 letters, digits, '_' or '-', got {key!r}",
+            f"step #{index} needs a key of letters, digits, '_' or '-' matching "
+            f"{STEP_KEY_PATTERN}, got {key!r}",
             None,
             "key",
         )
@@ -145,8 +159,11 @@ def _normalise_step(raw: Any, index: int) -> dict[str, Any]:
     timeout = step.get("timeoutSeconds")
     if timeout is None:
         timeout = DEFAULT_TIMEOUT_SECONDS
-    if _finite_number(timeout, key, "timeoutSeconds") <= 0:
-        raise WorkflowValidationError(f"must be > 0, got {timeout!r}", key, "timeoutSeconds")
+    lowest, highest = STEP_TIMEOUT_SECONDS_MINIMUM, STEP_TIMEOUT_SECONDS_MAXIMUM
+    if not lowest <= _finite_number(timeout, key, "timeoutSeconds") <= highest:
+        raise WorkflowValidationError(
+            f"must be between {lowest} and {highest}, got {timeout!r}", key, "timeoutSeconds"
+        )
     step["timeoutSeconds"] = timeout
 
     breaker = step.get("circuitBreaker")

@@ -77,7 +77,7 @@ async def test_missing_unknown_or_revoked_key_is_401(
         "UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1",
         hashlib.sha256(revoked.encode()).hexdigest(),
     )
-    forget_cached_keys()
+    forget_cached_keys(app)
 
     def headers(secret: str) -> dict[str, str]:
         return {header: f"Bearer {secret}" if header == "Authorization" else secret}
@@ -268,7 +268,7 @@ async def test_a_rotated_bootstrap_key_replaces_the_old_one(app: Any, db_url: st
 
     second = create_app(make_settings(db_url, bootstrap_key=rotated))
     async with lifespan(second) as served:
-        forget_cached_keys()
+        forget_cached_keys(served)
         async with client_for(served, rotated) as new, client_for(served) as old:
             assert (await new.get("/ApiKey")).status_code == 200
             assert (await old.get("/ApiKey")).status_code == 401

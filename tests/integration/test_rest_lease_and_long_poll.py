@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 import custom.leases.claim as claim_module
+from generated.constants import NOTIFY_CHANNEL
 from tests.conftest import serve_engine
 from tests.engine_support import insert_workflow, start, wait_for
 from tests.support import client_for
@@ -113,7 +114,7 @@ async def test_long_poll_sleeps_until_woken_and_takes_work_at_once(
         assert spy.calls == 1
         other = await asyncpg.connect(db_url)
         try:
-            await other.execute("SELECT pg_notify('valkyr_runs', '')")
+            await other.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
             async def claimed_again() -> bool:
                 return spy.calls >= 2

@@ -12,6 +12,7 @@ import pytest
 from custom.executions.context import EngineContext
 from custom.executions.start import WorkflowNotFound, start_execution
 from custom.executions.wakeups import Wakeups
+from generated.constants import NOTIFY_CHANNEL
 from tests.engine_support import insert_workflow
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
@@ -82,7 +83,7 @@ async def test_duplicates_on_the_one_statement_path(db) -> None:
 async def _listen(db_url: str) -> tuple[asyncpg.Connection, list[float]]:
     heard: list[float] = []
     conn = await asyncpg.connect(db_url)
-    await conn.add_listener("valkyr_runs", lambda *_: heard.append(time.monotonic()))
+    await conn.add_listener(NOTIFY_CHANNEL, lambda *_: heard.append(time.monotonic()))
     return conn, heard
 
 

@@ -1,4 +1,4 @@
-"""Exponential backoff with equal jitter, capped and overflow-safe."""
+"""Exponential backoff with full jitter (the spec's RetryPolicy), capped and overflow-safe."""
 
 import pytest
 
@@ -31,18 +31,33 @@ def test_multiplier_one_is_constant() -> None:
 
 def test_zero_backoff() -> None:
     assert backoff_seconds({**RETRY, "initialBackoffSeconds": 0}, 10) == 0
-    assert backoff_seconds({**RETRY, "jitter": True}, 1, rand=lambda: 0.0) == 0.5
+    assert backoff_seconds({**RETRY, "jitter": True}, 1, rand=lambda: 0.0) == 0.0
 
 
-def test_equal_jitter_bounds() -> None:
+def test_full_jitter_bounds() -> None:
+    """Full jitter: uniform in [0, delay] (it was [delay/2, delay] before issue 12)."""
     retry = {**RETRY, "jitter": True}
-    assert backoff_seconds(retry, 3, rand=lambda: 0.0) == pytest.approx(2.0)
-    assert backoff_seconds(retry, 3, rand=lambda: 0.5) == pytest.approx(3.0)
+    assert backoff_seconds(retry, 3, rand=lambda: 0.0) == pytest.approx(0.0)
+    assert backoff_seconds(retry, 3, rand=lambda: 0.5) == pytest.approx(2.0)
     assert backoff_seconds(retry, 3, rand=lambda: 1.0) == pytest.approx(4.0)
-    for _ in range(200):
-        assert 30 <= backoff_seconds(retry, 20) <= 60
+    delays = [backoff_seconds(retry, 20) for _ in range(200)]
+    assert all(0 <= d <= 60 for d in delays)
+    # the lower half of the window is used too (P(no draw below 30 in 200) = 2**-200)
+    assert min(delays) < 30 < max(delays)
 
 
 def test_defaults_when_fields_missing() -> None:
     assert backoff_seconds({"jitter": False}, 1) == 1
     assert backoff_seconds({"jitter": False}, 100) == 300
+
+
+def test_defaults_are_the_specs() -> None:
+    import yaml
+
+    from custom.resources import resource_path
+
+    spec = yaml.safe_load(resource_path("openapi.yaml").read_text())
+    policy = spec["components"]["schemas"]["RetryPolicy"]["properties"]
+    assert backoff_seconds({"jitter": False}, 1) == policy["initialBackoffSeconds"]["default"]
+    assert backoff_seconds({"jitter": False}, 100) == policy["maxBackoffSeconds"]["default"]
+    assert "uniformly from [0, delay]" in policy["jitter"]["description"]

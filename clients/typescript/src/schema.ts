@@ -687,6 +687,7 @@ export interface components {
         BreakerState: "CLOSED" | "OPEN" | "HALF_OPEN";
         /** @enum {string} */
         Role: "viewer" | "runner" | "operator" | "admin";
+        /** @description The delay before attempt n+1 is min(maxBackoffSeconds, initialBackoffSeconds × backoffMultiplier^(n-1)), drawn uniformly from [0, delay] with jitter. */
         RetryPolicy: {
             /** @default 3 */
             maxAttempts: number;
@@ -697,7 +698,7 @@ export interface components {
             /** @default 300 */
             maxBackoffSeconds: number;
             /**
-             * @description Full jitter: the delay is drawn from [delay/2, delay]
+             * @description Full jitter: the delay is drawn uniformly from [0, delay]
              * @default true
              */
             jitter: boolean;

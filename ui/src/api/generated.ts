@@ -555,7 +555,7 @@ export type RetryPolicy = {
   initialBackoffSeconds?: number;
   backoffMultiplier?: number;
   maxBackoffSeconds?: number;
-  /** Full jitter: the delay is drawn from [delay/2, delay] */
+  /** Full jitter: the delay is drawn uniformly from [0, delay] */
   jitter?: boolean;
 };
 export type Step = {

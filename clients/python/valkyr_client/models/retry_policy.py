@@ -12,13 +12,15 @@ T = TypeVar("T", bound="RetryPolicy")
 
 @_attrs_define
 class RetryPolicy:
-    """
-    Attributes:
-        max_attempts (int | Unset):  Default: 3.
-        initial_backoff_seconds (float | Unset):  Default: 1.0.
-        backoff_multiplier (float | Unset):  Default: 2.0.
-        max_backoff_seconds (float | Unset):  Default: 300.0.
-        jitter (bool | Unset): Full jitter: the delay is drawn from [delay/2, delay] Default: True.
+    """The delay before attempt n+1 is min(maxBackoffSeconds, initialBackoffSeconds × backoffMultiplier^(n-1)), drawn
+    uniformly from [0, delay] with jitter.
+
+        Attributes:
+            max_attempts (int | Unset):  Default: 3.
+            initial_backoff_seconds (float | Unset):  Default: 1.0.
+            backoff_multiplier (float | Unset):  Default: 2.0.
+            max_backoff_seconds (float | Unset):  Default: 300.0.
+            jitter (bool | Unset): Full jitter: the delay is drawn uniformly from [0, delay] Default: True.
     """
 
     max_attempts: int | Unset = 3

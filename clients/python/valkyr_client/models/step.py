@@ -25,7 +25,8 @@ class Step:
         config (StepConfig | Unset):
         inputs (StepInputs | Unset):
         depends_on (list[str] | Unset):
-        retry (RetryPolicy | Unset):
+        retry (RetryPolicy | Unset): The delay before attempt n+1 is min(maxBackoffSeconds, initialBackoffSeconds ×
+            backoffMultiplier^(n-1)), drawn uniformly from [0, delay] with jitter.
         timeout_seconds (float | Unset):  Default: 300.0.
         circuit_breaker (None | str | Unset):
     """
