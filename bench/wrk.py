@@ -120,8 +120,14 @@ async def api_wrk(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
         }
         pg_cpu = PgCpu(server.postmaster_pid())
         results: dict[str, Any] = {"startup_seconds": s.startup_seconds}
+        hooks = opts.get("hooks") or {}
+        if "server_started" in hooks:  # bench.profile: attach a profiler to the server
+            await hooks["server_started"](s.proc.pid)
+        wanted = opts.get("wrk_phases")  # bench.profile: only these (substrings of names)
         with tempfile.TemporaryDirectory(prefix="valkyr-wrk-") as tmp:
             for name, script, path, connections, per_request in PHASES:
+                if wanted and not any(w in name for w in wanted):
+                    continue
                 results[name] = {}
                 for conns in connections:
                     lua = Path(tmp) / f"{script}-{conns}.lua"
@@ -141,6 +147,8 @@ async def api_wrk(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
                     if per_request:
                         res["executions_per_s"] = round(res["requests_per_s"] * per_request, 1)
                     results[name][str(conns)] = res
+        if "server_done" in hooks:
+            await hooks["server_done"]()
         results["settings"] = {
             "seconds_each": opts["api_seconds"],
             "web_workers": int(workers),
