@@ -463,8 +463,10 @@ def table(results: list[dict[str, Any]]) -> str:
             )
     if "api-wrk" in by:
         w = by["api-wrk"].get("result") or {}
+        if "skipped" in w:
+            add("api-wrk", "skipped", None, target=str(w["skipped"]))
         for op, levels in w.items():
-            if op in ("startup_seconds", "settings"):
+            if op in ("startup_seconds", "settings") or not isinstance(levels, dict):
                 continue
             for conns, r in (levels or {}).items():
                 label = f"{op} c={conns}"

@@ -7,7 +7,7 @@ requests, e.g. `--phase batch`); burst: the drain of the backlog.
   probe phases and writes collapsed stacks; the summary lists the hottest frames.
 - pg_stat_statements (preloaded by restarting the throw-away server) lists the
   statements by total execution time over the same window.
-Needs `pip install py-spy`; writes bench/results/profile-*.txt.
+Needs py-spy (the `bench` extra); writes bench/results/profile-*.txt.
 """
 
 from __future__ import annotations
