@@ -40,12 +40,15 @@ function done(summary, latency, requests)
 end
 """
 
-# Each thread numbers its requests; `tid` and the run's nonce keep bodies unique, so
-# every POST starts a new execution (a repeat would be a cheaper 200 duplicate).
-NUMBERED = """
+# A JSON POST. Each thread numbers its requests; `tid` and the run's nonce keep bodies
+# unique, so every POST starts a new execution (a repeat would be a cheaper duplicate).
+POSTING = """
 local threads = 0
 function setup(thread) thread:set("tid", threads); threads = threads + 1 end
 local n = 0
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer {key}"
+wrk.headers["Content-Type"] = "application/json"
 """
 
 SCRIPTS = {
@@ -61,22 +64,16 @@ function request()
   return wrk.format("GET", "{base_path}/WorkflowExecution/" .. ids[i % #ids + 1])
 end
 """,
-    "post": NUMBERED
+    "post": POSTING
     + """
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer {key}"
-wrk.headers["Content-Type"] = "application/json"
 function request()
   n = n + 1
   return wrk.format(nil, nil, nil, string.format(
     '{{"workflowId":"{workflow}","inputs":{{"r":"{nonce}","t":%d,"n":%d}}}}', tid, n))
 end
 """,
-    "batch": NUMBERED
+    "batch": POSTING
     + """
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer {key}"
-wrk.headers["Content-Type"] = "application/json"
 function request()
   n = n + 1
   local items = {{}}
