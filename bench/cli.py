@@ -190,6 +190,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--poll-seconds", type=float, default=ENGINE_DEFAULTS["poll_seconds"])
     p.add_argument(
+        "--sdk-workers",
+        type=int,
+        default=1,
+        help="SDK worker processes per language in the sdk scenario (runs shared among them)",
+    )
+    p.add_argument(
         "--web-workers",
         type=int,
         default=1,
@@ -211,6 +217,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
         claim_batch=args.claim_batch,
         poll_seconds=args.poll_seconds,
         web_workers=args.web_workers,
+        sdk_workers=args.sdk_workers,
     )
     if args.api_runners is not None:
         opts["api_runners"] = args.api_runners
