@@ -150,6 +150,21 @@ class WorkflowList(BaseModel):
     next_cursor: str | None = Field(..., alias="nextCursor")
 
 
+class WorkflowExecutionBatchItem(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    workflow_id: UUID = Field(..., alias="workflowId")
+    inputs: dict[str, Any] = {}
+    idempotency_key: str | None = Field(
+        None,
+        alias="idempotencyKey",
+        description="What the single submit's Idempotency-Key header says",
+        max_length=200,
+        min_length=1,
+    )
+
+
 class Counts(BaseModel):
     """
     Executions per status; every status is present
@@ -653,6 +668,23 @@ class WorkflowExecution(BaseModel):
     )
 
 
+class WorkflowExecutionBatch(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: list[WorkflowExecutionBatchItem] = Field(..., max_length=1000, min_length=1)
+
+
+class WorkflowExecutionBatchResult(BaseModel):
+    """
+    One item's result; `execution` with 200/201, `problem` otherwise
+    """
+
+    status: int = Field(..., description="The status a single submit of the item would answer")
+    execution: WorkflowExecution | None = None
+    problem: Problem | None = None
+
+
 class WorkflowExecutionGraph(BaseModel):
     execution_id: UUID = Field(..., alias="executionId")
     workflow_id: UUID = Field(..., alias="workflowId")
@@ -676,3 +708,7 @@ class RunBatchHeartbeatResponse(BaseModel):
         description="The runner's lease after this heartbeat (null when it holds none of the runs)",
     )
     runs: list[RunHeartbeatStatus]
+
+
+class WorkflowExecutionBatchResults(BaseModel):
+    results: list[WorkflowExecutionBatchResult]

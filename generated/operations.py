@@ -152,6 +152,18 @@ OPERATIONS: dict[str, OperationInfo] = {
         "generated.routes.workflow_execution.create_workflow_execution",
         True,
     ),
+    "createWorkflowExecutionBatch": OperationInfo(
+        "createWorkflowExecutionBatch",
+        "POST",
+        "/WorkflowExecution/batch",
+        (
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.workflow_execution.create_workflow_execution_batch",
+        True,
+    ),
     "countWorkflowExecutions": OperationInfo(
         "countWorkflowExecutions",
         "GET",
@@ -566,6 +578,7 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
         "GET",
         "POST",
     ),
+    "/WorkflowExecution/batch": ("POST",),
     "/WorkflowExecution/counts": ("GET",),
     "/WorkflowExecution/{id}": (
         "DELETE",

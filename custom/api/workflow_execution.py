@@ -12,7 +12,15 @@ from connexion import request
 from custom.api import serializers
 from custom.app.security import caller
 from custom.executions import control, purge
-from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
+from custom.executions.start import (
+    BatchItem,
+    BatchOutcome,
+    IdempotencyConflict,
+    Started,
+    WorkflowNotFound,
+    start_batch,
+    start_execution,
+)
 from custom.observability.tracing import inject_context
 from custom.sql import q
 from generated import models
@@ -111,6 +119,48 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
         except IdempotencyConflict as exc:
             raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
     return ok(serializers.workflow_execution(started.execution), 201 if started.created else 200)
+
+
+async def create_workflow_execution_batch(body: dict[str, Any]) -> Any:
+    """One result per item, in order: each what a single submit of it would answer."""
+    items = [
+        BatchItem(parse_uuid(i["workflowId"]), i.get("inputs") or {}, i.get("idempotencyKey"))
+        for i in body["items"]
+    ]
+    async with request.state.pool.acquire() as conn:
+        outcomes = await start_batch(
+            conn,
+            items,
+            trace_context=_trace_context(),
+            created_by=caller(request),
+            ctx=request.state.engine.context,
+        )
+    results = [_batch_result(o) for o in outcomes]
+    return ok(build(models.WorkflowExecutionBatchResults, {"results": results}))
+
+
+def _batch_result(outcome: BatchOutcome) -> models.WorkflowExecutionBatchResult:
+    if isinstance(outcome, Started):
+        result = {
+            "status": 201 if outcome.created else 200,
+            "execution": serializers.workflow_execution(outcome.execution),
+        }
+    elif isinstance(outcome, WorkflowNotFound):
+        result = {"status": 404, "problem": _problem(404, "Not Found", outcome, "not-found")}
+    else:
+        result = {
+            "status": 422,
+            "problem": _problem(422, "Idempotency-Key reused", outcome, "idempotency-conflict"),
+        }
+    return build(models.WorkflowExecutionBatchResult, result)
+
+
+def _problem(status: int, title: str, exc: Exception, kind: str) -> models.Problem:
+    """The problem a single submit would have answered with."""
+    return build(
+        models.Problem,
+        {"type": f"/problems/{kind}", "title": title, "status": status, "detail": str(exc)},
+    )
 
 
 async def _control(operation: Any, id_: str) -> Any:

@@ -146,14 +146,22 @@ RETURNING id, workflow_id, workflow_version, status, inputs, trace_context;
 -- The W3C trace context stored with an execution at submit (runs continue that trace).
 SELECT trace_context FROM workflow_executions WHERE id = $1;
 
--- name: executions_insert_many
--- Start many executions of one workflow version in one statement (batch submit);
--- duplicates of existing keys, and within the batch, are skipped by the unique index.
+-- name: workflows_current_many
+-- The current versions of the workflows a batch submit names (absent: no such workflow).
+SELECT id, version FROM workflows WHERE id = ANY($1::uuid[]);
+
+-- name: executions_insert_batch
+-- Start many executions, of any workflows, in one statement (HTTP batch submit): each
+-- row carries its workflow version, key and content hash. Rows go in in key order so
+-- two batches that share keys wait for each other's index entries in the same order
+-- (no deadlock); a key that exists, or repeats in the batch, is skipped.
 INSERT INTO workflow_executions
     (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-     created_by, started_at)
-SELECT $1, $2, 'RUNNING', e.inputs, e.key, e.hash, $4, now()
-FROM jsonb_to_recordset($3::jsonb) AS e(inputs jsonb, key text, hash text)
+     trace_context, created_by, started_at)
+SELECT e.workflow_id, e.version, 'RUNNING', e.inputs, e.key, e.hash, $2, $3, now()
+FROM jsonb_to_recordset($1::jsonb) AS e(workflow_id uuid, version int, inputs jsonb,
+                                        key text, hash text)
+ORDER BY e.key
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 

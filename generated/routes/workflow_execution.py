@@ -53,6 +53,12 @@ async def create_workflow_execution(body) -> Any:
     return ok(serialize(row), 201)
 
 
+async def create_workflow_execution_batch(body) -> Any:
+    """POST /WorkflowExecution/batch: Start up to 1,000 executions in one request (each idempotent)"""
+    row = await WorkflowExecutionRepository(pool()).create(deserialize(body))
+    return ok(serialize(row), 200)
+
+
 async def count_workflow_executions(
     workflow_id=None, created_after=None, created_before=None, id_prefix=None
 ) -> Any:

@@ -146,6 +146,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/WorkflowExecution/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start up to 1,000 executions in one request (each idempotent)
+         * @description Each item is what a single submit carries (its body, and its
+         *     Idempotency-Key as `idempotencyKey`), with the same rules: without a key
+         *     the content hash of workflow id + version + inputs is the key. The answer
+         *     has one result per item, in the items' order: `status` 201 with the new
+         *     execution, 200 with the existing one a duplicate refers to (also a key
+         *     repeated inside the batch), or 404 (unknown workflow) / 422 (key reused
+         *     with different content) with a problem. One failing item does not fail
+         *     the others; the batch is one transaction.
+         */
+        post: operations["createWorkflowExecutionBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/WorkflowExecution/counts": {
         parameters: {
             query?: never;
@@ -772,6 +799,27 @@ export interface components {
             readonly finishedAt?: string | null;
             /** @description Who paused, resumed or cancelled the execution, and when (shown by GET) */
             readonly controlHistory?: components["schemas"]["ExecutionControlRecord"][];
+        };
+        WorkflowExecutionBatch: {
+            items: components["schemas"]["WorkflowExecutionBatchItem"][];
+        };
+        WorkflowExecutionBatchItem: {
+            /** Format: uuid */
+            workflowId: string;
+            /** @default {} */
+            inputs: Record<string, never>;
+            /** @description What the single submit's Idempotency-Key header says */
+            idempotencyKey?: string;
+        };
+        WorkflowExecutionBatchResults: {
+            results: components["schemas"]["WorkflowExecutionBatchResult"][];
+        };
+        /** @description One item's result; `execution` with 200/201, `problem` otherwise */
+        WorkflowExecutionBatchResult: {
+            /** @description The status a single submit of the item would answer */
+            status: number;
+            execution?: components["schemas"]["WorkflowExecution"];
+            problem?: components["schemas"]["Problem"];
         };
         WorkflowExecutionCounts: {
             /** @description Executions per status; every status is present */
@@ -1579,6 +1627,36 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createWorkflowExecutionBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowExecutionBatch"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in the items' order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecutionBatchResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Problem"];
         };
     };

@@ -97,6 +97,17 @@ const injectedRtkApi = api
         }),
         invalidatesTags: ['WorkflowExecution'],
       }),
+      createWorkflowExecutionBatch: build.mutation<
+        CreateWorkflowExecutionBatchApiResponse,
+        CreateWorkflowExecutionBatchApiArg
+      >({
+        query: (queryArg) => ({
+          url: `/WorkflowExecution/batch`,
+          method: 'POST',
+          body: queryArg.workflowExecutionBatch,
+        }),
+        invalidatesTags: ['WorkflowExecution'],
+      }),
       countWorkflowExecutions: build.query<CountWorkflowExecutionsApiResponse, CountWorkflowExecutionsApiArg>({
         query: (queryArg) => ({
           url: `/WorkflowExecution/counts`,
@@ -373,6 +384,11 @@ export type CreateWorkflowExecutionApiArg = {
   'Idempotency-Key'?: string;
   workflowExecution: WorkflowExecution;
 };
+export type CreateWorkflowExecutionBatchApiResponse =
+  /** status 200 One result per item, in the items' order */ WorkflowExecutionBatchResultsRead;
+export type CreateWorkflowExecutionBatchApiArg = {
+  workflowExecutionBatch: WorkflowExecutionBatch;
+};
 export type CountWorkflowExecutionsApiResponse =
   /** status 200 A count for every status (0 when none) */ WorkflowExecutionCounts;
 export type CountWorkflowExecutionsApiArg = {
@@ -641,6 +657,33 @@ export type WorkflowExecutionList = {
 export type WorkflowExecutionListRead = {
   items: WorkflowExecutionRead[];
   nextCursor: string | null;
+};
+export type WorkflowExecutionBatchResult = {
+  /** The status a single submit of the item would answer */
+  status: number;
+  execution?: WorkflowExecution;
+  problem?: Problem;
+};
+export type WorkflowExecutionBatchResultRead = {
+  /** The status a single submit of the item would answer */
+  status: number;
+  execution?: WorkflowExecutionRead;
+  problem?: Problem;
+};
+export type WorkflowExecutionBatchResults = {
+  results: WorkflowExecutionBatchResult[];
+};
+export type WorkflowExecutionBatchResultsRead = {
+  results: WorkflowExecutionBatchResultRead[];
+};
+export type WorkflowExecutionBatchItem = {
+  workflowId: string;
+  inputs?: object;
+  /** What the single submit's Idempotency-Key header says */
+  idempotencyKey?: string;
+};
+export type WorkflowExecutionBatch = {
+  items: WorkflowExecutionBatchItem[];
 };
 export type WorkflowExecutionCounts = {
   /** Executions per status; every status is present */
@@ -973,6 +1016,7 @@ export const {
   useListWorkflowExecutionsQuery,
   useLazyListWorkflowExecutionsQuery,
   useCreateWorkflowExecutionMutation,
+  useCreateWorkflowExecutionBatchMutation,
   useCountWorkflowExecutionsQuery,
   useLazyCountWorkflowExecutionsQuery,
   useGetWorkflowExecutionQuery,

@@ -64,6 +64,11 @@ from .step_config import StepConfig
 from .step_inputs import StepInputs
 from .workflow import Workflow
 from .workflow_execution import WorkflowExecution
+from .workflow_execution_batch import WorkflowExecutionBatch
+from .workflow_execution_batch_item import WorkflowExecutionBatchItem
+from .workflow_execution_batch_item_inputs import WorkflowExecutionBatchItemInputs
+from .workflow_execution_batch_result import WorkflowExecutionBatchResult
+from .workflow_execution_batch_results import WorkflowExecutionBatchResults
 from .workflow_execution_counts import WorkflowExecutionCounts
 from .workflow_execution_counts_counts import WorkflowExecutionCountsCounts
 from .workflow_execution_error_type_0 import WorkflowExecutionErrorType0
@@ -138,6 +143,11 @@ __all__ = (
     "StepInputs",
     "Workflow",
     "WorkflowExecution",
+    "WorkflowExecutionBatch",
+    "WorkflowExecutionBatchItem",
+    "WorkflowExecutionBatchItemInputs",
+    "WorkflowExecutionBatchResult",
+    "WorkflowExecutionBatchResults",
     "WorkflowExecutionCounts",
     "WorkflowExecutionCountsCounts",
     "WorkflowExecutionErrorType0",
