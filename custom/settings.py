@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     migrate: bool = True
     runners: int = Field(8, ge=0)
     claim_batch: int = Field(64, ge=1)
+    # the runner that completes a step leases the next one in the same transaction
+    hand_off: bool = True
     lease_seconds: float = Field(120.0, gt=0)
     heartbeat_seconds: float = Field(2.0, gt=0)
     reaper_interval_seconds: float = Field(2.0, ge=0)
