@@ -201,6 +201,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1,
         help="HTTP server processes of the api-wrk scenario's service (VALKYR_WEB_WORKERS)",
     )
+    p.add_argument(
+        "--hold-n", type=int, default=None, help="executions hold keeps in flight (size default)"
+    )
+    p.add_argument(
+        "--hand-off",
+        choices=("on", "off"),
+        default="on",
+        help="VALKYR_HAND_OFF for hold and burst (chain measures both)",
+    )
     args = p.parse_args(argv)
     args.scenario_list = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in args.scenario_list if s not in SCENARIOS]
@@ -221,6 +230,9 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     )
     if args.api_runners is not None:
         opts["api_runners"] = args.api_runners
+    if args.hold_n is not None:
+        opts["hold_n"] = args.hold_n
+    opts["hand_off"] = args.hand_off == "on"
     return opts
 
 
@@ -448,6 +460,8 @@ def table(results: list[dict[str, Any]]) -> str:
         ):
             for p in ("p50_ms", "p95_ms"):
                 add("chain", f"{label} {p}", _get(c, key, p))
+        for p in ("p50_ms", "p95_ms"):  # the same run with VALKYR_HAND_OFF=false
+            add("chain", f"hand-off OFF: hand-off {p}", _get(c, "hand_off_off", "step_handoff", p))
         add("chain", "steps/s", c.get("steps_per_s"))
     if "api" in by:
         a = by["api"].get("result") or {}

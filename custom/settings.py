@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     runners: int = Field(8, ge=0)  # per web worker: each process runs its own engine
     web_workers: int = Field(1, ge=1, le=64)  # HTTP server processes sharing the port
     claim_batch: int = Field(64, ge=1)
+    # the runner that completes a step leases the next one in the same transaction
+    hand_off: bool = True
     lease_seconds: float = Field(120.0, gt=0)
     heartbeat_seconds: float = Field(2.0, gt=0)
     reaper_interval_seconds: float = Field(2.0, ge=0)

@@ -87,6 +87,7 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             claim_batch=settings.claim_batch,
             listener=listener,
             shutdown_grace_seconds=settings.shutdown_grace_seconds,
+            hand_off=settings.hand_off,
             http_client=http_client,
         )
         await runner.start()
