@@ -235,3 +235,16 @@ async def test_a_wait_survives_a_restart_of_the_service(db_url: str, db: asyncpg
         r = await signal(api, execution_id, "approved", {"by": "after restart"})
         assert r.status_code == 201, r.text
         assert await wait_status(db, execution_id, "COMPLETED") == "COMPLETED"
+
+
+async def test_a_signal_to_a_paused_execution_completes_the_wait_and_holds_what_follows(
+    api: httpx.AsyncClient, db: asyncpg.Pool
+) -> None:
+    execution_id = await start(db, await insert_workflow(db, APPROVAL), {"order": 6})
+    await wait_for(lambda: waiting(db, execution_id, "approval"), 10)
+    assert (await api.post(f"/WorkflowExecution/{execution_id}/pause")).status_code == 200
+    assert (await signal(api, execution_id, "approved", {"by": "x"})).status_code == 201
+    ship = await latest(db, execution_id, "ship")
+    assert ship["status"] == "PENDING" and ship["held"]  # paused: created, not dispatched
+    assert (await api.post(f"/WorkflowExecution/{execution_id}/resume")).status_code == 200
+    assert await wait_status(db, execution_id, "COMPLETED") == "COMPLETED"
