@@ -248,3 +248,20 @@ async def test_a_signal_to_a_paused_execution_completes_the_wait_and_holds_what_
     assert ship["status"] == "PENDING" and ship["held"]  # paused: created, not dispatched
     assert (await api.post(f"/WorkflowExecution/{execution_id}/resume")).status_code == 200
     assert await wait_status(db, execution_id, "COMPLETED") == "COMPLETED"
+
+
+async def test_a_requeued_timed_out_wait_parks_again_and_takes_a_signal(
+    api: httpx.AsyncClient, db: asyncpg.Pool, engine: Any
+) -> None:
+    execution_id = await start(db, await insert_workflow(db, APPROVAL), {"order": 8})
+    run = await wait_for(lambda: waiting(db, execution_id, "approval"), 10)
+    await reap_once(db, now=run["created_at"] + datetime.timedelta(seconds=61))
+    assert await wait_status(db, execution_id, "FAILED") == "FAILED"
+    assert_problem(await signal(api, execution_id, "approved", None), 409, "FAILED")
+    letter = await db.fetchval("SELECT id FROM dead_letters WHERE run_id = $1", run["id"])
+    r = await api.post(f"/DeadLetterQueue/{letter}/requeue", json={"notes": "ask again"})
+    assert r.status_code == 200, r.text
+    again = await waiting(db, execution_id, "approval")
+    assert again is not None and again["attempt"] == 2
+    assert (await signal(api, execution_id, "approved", {"by": "b"})).status_code == 201
+    assert await wait_status(db, execution_id, "COMPLETED") == "COMPLETED"
