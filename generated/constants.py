@@ -22,12 +22,15 @@ class ExecutionStatus(StrEnum):
 
 
 class RunStatus(StrEnum):
+    """`WAITING`: a run of the built-in `wait` module, parked until a signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it."""
+
     PENDING = "PENDING"
     LEASED = "LEASED"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
     DEAD_LETTERED = "DEAD_LETTERED"
+    WAITING = "WAITING"
 
 
 class DeadLetterStatus(StrEnum):
@@ -40,6 +43,7 @@ class DeadLetterReason(StrEnum):
     PERMANENT_ERROR = "permanent_error"
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
     LEASE_EXPIRED = "lease_expired"
+    SIGNAL_TIMEOUT = "signal_timeout"
 
 
 class BreakerState(StrEnum):
@@ -80,6 +84,12 @@ RETRY_MAXIMUMS: Final[Mapping[str, Any]] = MappingProxyType(
         "maxBackoffSeconds": 86400,
     }
 )
+# #/components/schemas/WaitConfig defaults
+WAIT_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType({"timeoutSeconds": 604800})
+# #/components/schemas/WaitConfig minimums
+WAIT_MINIMUMS: Final[Mapping[str, Any]] = MappingProxyType({"timeoutSeconds": 1})
+# #/components/schemas/WaitConfig maximums
+WAIT_MAXIMUMS: Final[Mapping[str, Any]] = MappingProxyType({"timeoutSeconds": 31536000})
 # #/components/schemas/Step/properties/key pattern
 STEP_KEY_PATTERN: Final[str] = "^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$"
 # #/components/schemas/Step/properties/module pattern
@@ -90,6 +100,12 @@ STEP_TIMEOUT_SECONDS_DEFAULT: Final[float] = 300
 STEP_TIMEOUT_SECONDS_MINIMUM: Final[float] = 0.001
 # #/components/schemas/Step/properties/timeoutSeconds maximum
 STEP_TIMEOUT_SECONDS_MAXIMUM: Final[float] = 86400
+# #/components/schemas/Signal/properties/name minLength
+SIGNAL_NAME_MIN_LENGTH: Final[int] = 1
+# #/components/schemas/Signal/properties/name maxLength
+SIGNAL_NAME_MAX_LENGTH: Final[int] = 200
+# #/components/schemas/Signal/properties/name pattern
+SIGNAL_NAME_PATTERN: Final[str] = "^[A-Za-z0-9_.:-]+$"
 # #/components/schemas/ApiKey/properties/name minLength
 KEY_NAME_MIN_LENGTH: Final[int] = 1
 # #/components/schemas/ApiKey/properties/name maxLength

@@ -44,12 +44,17 @@ class ExecutionStatus(StrEnum):
 
 
 class RunStatus(StrEnum):
+    """
+    `WAITING`: a run of the built-in `wait` module, parked until a signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
+    """
+
     pending = "PENDING"
     leased = "LEASED"
     succeeded = "SUCCEEDED"
     failed = "FAILED"
     cancelled = "CANCELLED"
     dead_lettered = "DEAD_LETTERED"
+    waiting = "WAITING"
 
 
 class DeadLetterStatus(StrEnum):
@@ -62,6 +67,7 @@ class DeadLetterReason(StrEnum):
     permanent_error = "permanent_error"
     attempts_exhausted = "attempts_exhausted"
     lease_expired = "lease_expired"
+    signal_timeout = "signal_timeout"
 
 
 class BreakerState(StrEnum):
@@ -91,6 +97,30 @@ class RetryPolicy(BaseModel):
     max_backoff_seconds: float = Field(300, alias="maxBackoffSeconds", ge=0.0, le=86400.0)
     jitter: bool = Field(
         True, description="Full jitter: the delay is drawn uniformly from [0, delay]"
+    )
+
+
+class WaitConfig(BaseModel):
+    """
+    The `config` of a step whose module is the built-in `wait`: its run is parked (status WAITING, no runner holds it) until a signal named `signal` arrives (`POST /WorkflowExecution/{id}/signal`; its payload is the step's output) or `timeoutSeconds` pass (the step is dead-lettered, `signal_timeout`). The step's own `timeoutSeconds` and `retry` do not apply.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    signal: str = Field(
+        ...,
+        description="The signal name it waits for, e.g. `approved`",
+        max_length=200,
+        min_length=1,
+        pattern="^[A-Za-z0-9_.:-]+$",
+    )
+    timeout_seconds: float = Field(
+        604800,
+        alias="timeoutSeconds",
+        description="How long it waits (default 7 days)",
+        ge=1.0,
+        le=31536000.0,
     )
 
 
@@ -445,6 +475,41 @@ class DeadLetterAuditRecord(BaseModel):
     inputs_hash_before: str | None = Field(None, alias="inputsHashBefore")
     inputs_hash_after: str | None = Field(None, alias="inputsHashAfter")
     new_run_id: UUID | None = Field(None, alias="newRunId")
+
+
+class Signal(BaseModel):
+    """
+    A signal sent to an execution (`POST /WorkflowExecution/{id}/signal`); a `wait` step with `config.signal` equal to `name` consumes it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    execution_id: UUID | None = Field(None, alias="executionId")
+    name: str = Field(
+        ...,
+        description="The `config.signal` of the wait steps it is for (e.g. `approved`)",
+        max_length=200,
+        min_length=1,
+        pattern="^[A-Za-z0-9_.:-]+$",
+    )
+    payload: Any | None = Field(
+        None, description="Any JSON value: the output of the wait step that consumes it"
+    )
+    idempotency_key: str | None = Field(
+        None, alias="idempotencyKey", description="The Idempotency-Key header it was sent with"
+    )
+    received_at: AwareDatetime | None = Field(None, alias="receivedAt")
+    consumed_by_run_id: UUID | None = Field(
+        None,
+        alias="consumedByRunId",
+        description="The wait run that took it (null: kept for a wait not reached yet)",
+    )
+    consumed_at: AwareDatetime | None = Field(None, alias="consumedAt")
+    sent_by: str | None = Field(
+        None, alias="sentBy", description="The name of the API key that sent it"
+    )
 
 
 class DeadLetterQueue(BaseModel):

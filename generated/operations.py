@@ -251,6 +251,18 @@ OPERATIONS: dict[str, OperationInfo] = {
         "generated.routes.workflow_execution.resume_workflow_execution",
         False,
     ),
+    "signalWorkflowExecution": OperationInfo(
+        "signalWorkflowExecution",
+        "POST",
+        "/WorkflowExecution/{id}/signal",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.workflow_execution.signal_workflow_execution",
+        True,
+    ),
     "listRuns": OperationInfo(
         "listRuns",
         "GET",
@@ -588,6 +600,7 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/WorkflowExecution/{id}/graph": ("GET",),
     "/WorkflowExecution/{id}/pause": ("POST",),
     "/WorkflowExecution/{id}/resume": ("POST",),
+    "/WorkflowExecution/{id}/signal": ("POST",),
     "/health": ("GET",),
     "/metrics": ("GET",),
 }

@@ -159,6 +159,25 @@ def run(row: Mapping[str, Any], **computed: Any) -> models.Run:
     return from_row(models.Run, RUN_FIELDS, row, computed)
 
 
+# Signal: API field → column of `signals`
+SIGNAL_FIELDS: dict[str, str] = {
+    "id": "id",
+    "executionId": "execution_id",
+    "name": "name",
+    "payload": "payload",
+    "idempotencyKey": "idempotency_key",
+    "receivedAt": "received_at",
+    "consumedByRunId": "consumed_by_run_id",
+    "consumedAt": "consumed_at",
+    "sentBy": "sent_by",
+}
+
+
+def signal(row: Mapping[str, Any], **computed: Any) -> models.Signal:
+    """A `signals` row as the API's Signal."""
+    return from_row(models.Signal, SIGNAL_FIELDS, row, computed)
+
+
 # DeadLetterQueue: API field → column of `dead_letters`
 DEAD_LETTER_QUEUE_FIELDS: dict[str, str] = {
     "id": "id",

@@ -274,6 +274,11 @@ class RunRow(SQLModel, table=True):
             postgresql_where=sa.text("status = 'LEASED' AND cancel_requested"),
         ),
         sa.Index(
+            "ix_runs_waiting",
+            "available_at",
+            postgresql_where=sa.text("status = 'WAITING'"),
+        ),
+        sa.Index(
             "ux_runs_step_attempt",
             "execution_id",
             "step_key",
@@ -513,6 +518,111 @@ class RunRow(SQLModel, table=True):
         sa_column=sa.Column(
             "lease_secret_hash",
             sa.LargeBinary(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+
+class SignalRow(SQLModel, table=True):
+    """A signal sent to an execution (`POST /WorkflowExecution/{id}/signal`); a `wait` step with `config.signal` equal to `name` consumes it."""
+
+    __tablename__ = "signals"
+    __table_args__ = (
+        sa.Index(
+            "ix_signals_unconsumed",
+            "execution_id",
+            "name",
+            "received_at",
+            postgresql_where=sa.text("consumed_by_run_id IS NULL"),
+        ),
+        sa.Index(
+            "ux_signals_idempotency_key",
+            "execution_id",
+            "idempotency_key",
+            unique=True,
+        ),
+        {},
+    )
+
+    id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "id",
+            sa.Uuid(),
+            primary_key=True,
+            nullable=False,
+            server_default=sa.text("gen_random_uuid()"),
+        ),
+        default=None,
+    )
+
+    execution_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "execution_id",
+            sa.Uuid(),
+            sa.ForeignKey("workflow_executions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+    )
+
+    name: str = Field(
+        sa_column=sa.Column(
+            "name",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    payload: Any = Field(
+        sa_column=sa.Column(
+            "payload",
+            JSONB(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    idempotency_key: str | None = Field(
+        sa_column=sa.Column(
+            "idempotency_key",
+            sa.Text(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    received_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "received_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    consumed_by_run_id: uuid.UUID | None = Field(
+        sa_column=sa.Column(
+            "consumed_by_run_id",
+            sa.Uuid(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    consumed_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "consumed_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    sent_by: str | None = Field(
+        sa_column=sa.Column(
+            "sent_by",
+            sa.Text(),
             nullable=True,
         ),
         default=None,

@@ -1,5 +1,5 @@
-"""Starting executions (idempotent), execution control (cancel, pause, resume), and
-deleting a finished one."""
+"""Starting executions (idempotent), execution control (cancel, pause, resume), signals
+to its wait steps, and deleting a finished one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from connexion import request
 
 from custom.api import serializers
 from custom.app.security import caller
-from custom.executions import control, purge
+from custom.executions import control, purge, signals
 from custom.executions.start import (
     BatchItem,
     BatchOutcome,
@@ -190,6 +190,30 @@ async def pause_workflow_execution(id_: str) -> Any:
 async def resume_workflow_execution(id_: str) -> Any:
     """Dispatch continues where it stopped."""
     return await _control(functools.partial(control.resume, ctx=request.state.engine.context), id_)
+
+
+async def signal_workflow_execution(id_: str, body: dict[str, Any]) -> Any:
+    """201 with the signal (consumed at once when a wait on its name is parked), or 200
+    with the signal an earlier request sent under the same Idempotency-Key."""
+    execution_id = parse_uuid(id_)
+    async with request.state.pool.acquire() as conn:
+        try:
+            sent = await signals.send_signal(
+                conn,
+                execution_id,
+                body["name"],
+                body.get("payload"),
+                idempotency_key=request.headers.get("idempotency-key"),
+                sent_by=caller(request),
+                ctx=request.state.engine.context,
+            )
+        except control.ExecutionNotFound:
+            raise not_found("WorkflowExecution", id_) from None
+        except signals.ExecutionFinished as exc:
+            raise problem(409, "Execution finished", str(exc), "execution-finished") from None
+        except signals.SignalKeyConflict as exc:
+            raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
+    return ok(serializers.signal(sent.signal), 201 if sent.created else 200)
 
 
 async def delete_workflow_execution(id_: str) -> Any:

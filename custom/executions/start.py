@@ -14,6 +14,7 @@ from custom.executions.runs import run_row
 from custom.idempotency import execution_content_hash
 from custom.sql import q
 from custom.workflows.references import InputReferenceError, resolve_inputs
+from custom.workflows.waits import is_wait
 
 
 class WorkflowNotFound(LookupError):
@@ -99,11 +100,13 @@ def _first_runs(
     steps: list[dict[str, Any]], inputs: dict[str, Any], ctx: EngineContext
 ) -> list[dict[str, Any]] | None:
     """The rows of the steps without dependencies; None when one cannot resolve its
-    inputs (or there is none to run)."""
+    inputs, is a wait (advance parks those), or there is none to run."""
     rows = []
     for step in steps:
         if step.get("dependsOn"):
             continue
+        if is_wait(step):
+            return None
         try:
             resolved = resolve_inputs(step.get("inputs") or {}, inputs, {})
         except InputReferenceError:
@@ -304,6 +307,9 @@ async def _insert_first_runs(
                 if not s.get("dependsOn")
             ]
         except InputReferenceError:
+            await advance(conn, execution, ctx=ctx, fresh=True)
+            continue
+        if any(is_wait(s) for s, _ in first):  # parked by advance, not inserted PENDING
             await advance(conn, execution, ctx=ctx, fresh=True)
             continue
         rows += [

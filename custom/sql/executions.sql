@@ -100,14 +100,15 @@ SET status = 'FAILED', error = $2, finished_at = now(), updated_at = now()
 WHERE id = $1 AND status IN ('RUNNING', 'PAUSED', 'PENDING');
 
 -- name: runs_insert
--- Create runs (one row per array element) for steps that became ready.
+-- Create runs (one row per array element) for steps that became ready (a WAITING
+-- run's available_at is its wait's deadline).
 INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
                   output, error, idempotency_key, held, max_attempts, retry, timeout_seconds,
                   breaker_key, available_at, finished_at)
 SELECT $1, s.step_key, s.module, s.attempt, s.status, s.inputs, s.config, s.output, s.error,
        s.idempotency_key, $2, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
        coalesce($4::timestamptz, clock_timestamp()) + make_interval(secs => s.delay),
-       CASE WHEN s.status = 'PENDING' THEN NULL ELSE now() END
+       CASE WHEN s.status IN ('PENDING', 'WAITING') THEN NULL ELSE now() END
 FROM jsonb_to_recordset($3::jsonb) AS s(
     step_key text, module text, attempt int, status text, inputs jsonb, config jsonb,
     output jsonb, error jsonb, idempotency_key text, max_attempts int, retry jsonb,

@@ -100,3 +100,8 @@ async def pause_workflow_execution(id_) -> Any:
 async def resume_workflow_execution(id_) -> Any:
     """POST /WorkflowExecution/{id}/resume: Continue dispatch of a paused execution"""
     raise not_implemented("resumeWorkflowExecution")
+
+
+async def signal_workflow_execution(id_, body) -> Any:
+    """POST /WorkflowExecution/{id}/signal: Send a signal (an approval) to an execution's `wait` steps"""
+    raise not_implemented("signalWorkflowExecution")

@@ -50,6 +50,7 @@ const OPERATOR = [
   'pauseWorkflowExecution',
   'resumeWorkflowExecution',
   'cancelWorkflowExecution',
+  'signalWorkflowExecution',
   'createWorkflowExecution',
   'requeueDeadLetter',
   'discardDeadLetter',

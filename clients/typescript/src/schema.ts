@@ -297,6 +297,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/WorkflowExecution/{id}/signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signal (an approval) to an execution's `wait` steps
+         * @description The oldest `WAITING` run of a `wait` step whose `config.signal` is `name`
+         *     consumes the signal: it SUCCEEDS with `payload` as its output and the
+         *     execution moves on. With no such run the signal is kept, and the next wait
+         *     on that name to be reached consumes it (one signal per wait, in the order
+         *     they arrived). With an `Idempotency-Key` header a repeated request answers
+         *     200 with the signal it repeats (a different name or payload under the same
+         *     key is a 422). A finished execution (COMPLETED, FAILED, CANCELLED) is a 409.
+         */
+        post: operations["signalWorkflowExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/Run": {
         parameters: {
             query?: never;
@@ -704,12 +732,15 @@ export interface components {
         };
         /** @enum {string} */
         ExecutionStatus: "PENDING" | "RUNNING" | "PAUSED" | "COMPLETED" | "FAILED" | "CANCELLED";
-        /** @enum {string} */
-        RunStatus: "PENDING" | "LEASED" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "DEAD_LETTERED";
+        /**
+         * @description `WAITING`: a run of the built-in `wait` module, parked until a signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
+         * @enum {string}
+         */
+        RunStatus: "PENDING" | "LEASED" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "DEAD_LETTERED" | "WAITING";
         /** @enum {string} */
         DeadLetterStatus: "QUARANTINED" | "REQUEUED" | "DISCARDED";
         /** @enum {string} */
-        DeadLetterReason: "permanent_error" | "attempts_exhausted" | "lease_expired";
+        DeadLetterReason: "permanent_error" | "attempts_exhausted" | "lease_expired" | "signal_timeout";
         /** @enum {string} */
         BreakerState: "CLOSED" | "OPEN" | "HALF_OPEN";
         /** @enum {string} */
@@ -729,6 +760,16 @@ export interface components {
              * @default true
              */
             jitter: boolean;
+        };
+        /** @description The `config` of a step whose module is the built-in `wait`: its run is parked (status WAITING, no runner holds it) until a signal named `signal` arrives (`POST /WorkflowExecution/{id}/signal`; its payload is the step's output) or `timeoutSeconds` pass (the step is dead-lettered, `signal_timeout`). The step's own `timeoutSeconds` and `retry` do not apply. */
+        WaitConfig: {
+            /** @description The signal name it waits for, e.g. `approved` */
+            signal: string;
+            /**
+             * @description How long it waits (default 7 days)
+             * @default 604800
+             */
+            timeoutSeconds: number;
         };
         Step: {
             key: string;
@@ -1025,6 +1066,30 @@ export interface components {
             inputsHashAfter?: string | null;
             /** Format: uuid */
             newRunId?: string | null;
+        };
+        /** @description A signal sent to an execution (`POST /WorkflowExecution/{id}/signal`); a `wait` step with `config.signal` equal to `name` consumes it. */
+        Signal: {
+            /** Format: uuid */
+            readonly id?: string;
+            /** Format: uuid */
+            readonly executionId?: string;
+            /** @description The `config.signal` of the wait steps it is for (e.g. `approved`) */
+            name: string;
+            /** @description Any JSON value: the output of the wait step that consumes it */
+            payload?: unknown;
+            /** @description The Idempotency-Key header it was sent with */
+            readonly idempotencyKey?: string | null;
+            /** Format: date-time */
+            readonly receivedAt?: string;
+            /**
+             * Format: uuid
+             * @description The wait run that took it (null: kept for a wait not reached yet)
+             */
+            readonly consumedByRunId?: string | null;
+            /** Format: date-time */
+            readonly consumedAt?: string | null;
+            /** @description The name of the API key that sent it */
+            readonly sentBy?: string | null;
         };
         DeadLetterQueue: {
             /** Format: uuid */
@@ -1856,6 +1921,53 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    signalWorkflowExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Signal"];
+            };
+        };
+        responses: {
+            /** @description A repeat of an earlier signal (same Idempotency-Key); that signal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            /** @description Received (`consumedByRunId` is set when a waiting step took it) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             501: components["responses"]["NotImplemented"];
             default: components["responses"]["Problem"];
         };

@@ -144,6 +144,17 @@ const injectedRtkApi = api
         query: (queryArg) => ({ url: `/WorkflowExecution/${queryArg.id}/resume`, method: 'POST' }),
         invalidatesTags: ['WorkflowExecution', 'Run', 'DeadLetterQueue'],
       }),
+      signalWorkflowExecution: build.mutation<SignalWorkflowExecutionApiResponse, SignalWorkflowExecutionApiArg>({
+        query: (queryArg) => ({
+          url: `/WorkflowExecution/${queryArg.id}/signal`,
+          method: 'POST',
+          body: queryArg.signal,
+          headers: {
+            'Idempotency-Key': queryArg['Idempotency-Key'],
+          },
+        }),
+        invalidatesTags: ['WorkflowExecution'],
+      }),
       listRuns: build.query<ListRunsApiResponse, ListRunsApiArg>({
         query: (queryArg) => ({
           url: `/Run`,
@@ -424,6 +435,14 @@ export type ResumeWorkflowExecutionApiResponse = /** status 200 The resumed exec
 export type ResumeWorkflowExecutionApiArg = {
   id: string;
 };
+export type SignalWorkflowExecutionApiResponse =
+  | /** status 200 A repeat of an earlier signal (same Idempotency-Key); that signal */ SignalRead
+  | /** status 201 Received (`consumedByRunId` is set when a waiting step took it) */ SignalRead;
+export type SignalWorkflowExecutionApiArg = {
+  id: string;
+  'Idempotency-Key'?: string;
+  signal: Signal;
+};
 export type ListRunsApiResponse = /** status 200 A page of runs */ RunListRead;
 export type ListRunsApiArg = {
   /** Page size */
@@ -697,7 +716,7 @@ export type WorkflowExecutionCounts = {
   };
   total: number;
 };
-export type RunStatus = 'PENDING' | 'LEASED' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'DEAD_LETTERED';
+export type RunStatus = 'PENDING' | 'LEASED' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'DEAD_LETTERED' | 'WAITING';
 export type ExecutionGraphNode = {
   key: string;
   module: string;
@@ -721,6 +740,28 @@ export type WorkflowExecutionGraph = {
   status: ExecutionStatus;
   /** One node per step, in the definition's order */
   nodes: ExecutionGraphNode[];
+};
+export type Signal = {
+  /** The `config.signal` of the wait steps it is for (e.g. `approved`) */
+  name: string;
+  /** Any JSON value: the output of the wait step that consumes it */
+  payload?: any | null;
+};
+export type SignalRead = {
+  id?: string;
+  executionId?: string;
+  /** The `config.signal` of the wait steps it is for (e.g. `approved`) */
+  name: string;
+  /** Any JSON value: the output of the wait step that consumes it */
+  payload?: any | null;
+  /** The Idempotency-Key header it was sent with */
+  idempotencyKey?: string | null;
+  receivedAt?: string;
+  /** The wait run that took it (null: kept for a wait not reached yet) */
+  consumedByRunId?: string | null;
+  consumedAt?: string | null;
+  /** The name of the API key that sent it */
+  sentBy?: string | null;
 };
 export type Run = {};
 export type RunRead = {
@@ -877,7 +918,7 @@ export type DeadLetterQueueListRead = {
   items: DeadLetterQueueRead[];
   nextCursor: string | null;
 };
-export type DeadLetterReason = 'permanent_error' | 'attempts_exhausted' | 'lease_expired';
+export type DeadLetterReason = 'permanent_error' | 'attempts_exhausted' | 'lease_expired' | 'signal_timeout';
 export type DeadLetterCount = {
   count: number;
 };
@@ -1027,6 +1068,7 @@ export const {
   useCancelWorkflowExecutionMutation,
   usePauseWorkflowExecutionMutation,
   useResumeWorkflowExecutionMutation,
+  useSignalWorkflowExecutionMutation,
   useListRunsQuery,
   useLazyListRunsQuery,
   useGetRunQuery,

@@ -59,9 +59,11 @@ from .run_list import RunList
 from .run_release_request import RunReleaseRequest
 from .run_release_response import RunReleaseResponse
 from .run_status import RunStatus
+from .signal import Signal
 from .step import Step
 from .step_config import StepConfig
 from .step_inputs import StepInputs
+from .wait_config import WaitConfig
 from .workflow import Workflow
 from .workflow_execution import WorkflowExecution
 from .workflow_execution_batch import WorkflowExecutionBatch
@@ -138,9 +140,11 @@ __all__ = (
     "RunReleaseRequest",
     "RunReleaseResponse",
     "RunStatus",
+    "Signal",
     "Step",
     "StepConfig",
     "StepInputs",
+    "WaitConfig",
     "Workflow",
     "WorkflowExecution",
     "WorkflowExecutionBatch",

@@ -25,6 +25,7 @@ import { param, useUrlState } from '../../lib/url';
 import { CONTROL, isFinished, whyNot, type Control } from '../executions/control';
 import { useControl } from '../executions/useControl';
 import { Timeline } from './Timeline';
+import { WaitingSteps } from './WaitingSteps';
 
 const RUN_PAGE = 500;
 
@@ -241,6 +242,8 @@ export default function ExecutionPage() {
               </Fact>
             </SimpleGrid>
           </Paper>
+
+          <WaitingSteps executionId={id} runs={allRuns} />
 
           <Grid gap="md">
             <Grid.Col span={{ base: 12, lg: step ? 8 : 12 }}>
