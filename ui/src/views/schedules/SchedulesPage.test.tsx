@@ -42,4 +42,12 @@ describe('schedules', () => {
       expect(screen.getByRole('button', { name: 'Fire now' }).closest('[data-disabled-reason]')).not.toBeNull(),
     );
   });
+
+  it("shows an execution's schedule and delayed start", async () => {
+    const scheduled = { ...f.executions[0], status: 'PENDING', startAt: f.at(600), scheduleId: f.ids.schedule };
+    server.use(http.get(`${API}/WorkflowExecution/:id`, () => HttpResponse.json(scheduled)));
+    renderApp(`/executions/${f.ids.running}`);
+    expect(await screen.findByTestId('schedule-id')).toHaveTextContent(f.ids.schedule.slice(0, 8));
+    expect(screen.getByText('Starts at')).toBeInTheDocument();
+  });
 });
