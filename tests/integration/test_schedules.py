@@ -15,8 +15,9 @@ from custom.clock import ManualClock
 from custom.executions.context import EngineContext
 from custom.schedules.firing import fire_due, next_fire
 from generated.repositories.schedule import ScheduleRepository
-from tests.engine_support import insert_workflow
-from tests.support import assert_problem, expect_unchanged
+from tests.conftest import serve_engine
+from tests.engine_support import insert_workflow, wait_for, wait_status
+from tests.support import assert_problem, client_for, expect_unchanged
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
@@ -209,3 +210,24 @@ async def test_the_api_delays_a_start_and_refuses_both_ways_at_once(
     await expect_unchanged(
         db, lambda: client.post("/WorkflowExecution", json=both), 422, "not both"
     )
+
+
+async def test_the_service_runs_a_delayed_start_and_a_schedule_end_to_end(
+    db: asyncpg.Pool, db_url: str
+) -> None:
+    wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
+    async with serve_engine(db_url, runners=2, scheduler_interval_seconds=0.05) as served:
+        async with client_for(served) as client:
+            r = await client.post(
+                "/WorkflowExecution", json={"workflowId": str(wf), "delaySeconds": 0.5}
+            )
+            assert r.status_code == 201 and r.json()["status"] == "PENDING"
+            await wait_status(db, uuid.UUID(r.json()["id"]), "COMPLETED", within=20)
+            r = await client.post("/Schedule", json={"workflowId": str(wf), "intervalSeconds": 1})
+            sid = uuid.UUID(r.json()["id"])
+
+            async def fired() -> bool:
+                rows = await _executions(db, sid)
+                return bool(rows) and rows[0]["status"] == "COMPLETED"
+
+            await wait_for(fired, 20, 0.05)
