@@ -59,6 +59,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class ScheduleOverlap(StrEnum):
+    """SKIP: no firing while this schedule's previous execution is not finished"""
+
+    ALLOW = "ALLOW"
+    SKIP = "SKIP"
+
+
 # #/x-engine/notifyChannel
 NOTIFY_CHANNEL: Final[str] = "valkyr_runs"
 # #/components/schemas/RetryPolicy defaults
@@ -100,6 +107,20 @@ STEP_TIMEOUT_SECONDS_DEFAULT: Final[float] = 300
 STEP_TIMEOUT_SECONDS_MINIMUM: Final[float] = 0.001
 # #/components/schemas/Step/properties/timeoutSeconds maximum
 STEP_TIMEOUT_SECONDS_MAXIMUM: Final[float] = 86400
+# #/components/schemas/Schedule/properties/timezone default
+SCHEDULE_TIMEZONE_DEFAULT: Final[str] = "UTC"
+# #/components/schemas/Schedule/properties/timezone minLength
+SCHEDULE_TIMEZONE_MIN_LENGTH: Final[int] = 1
+# #/components/schemas/Schedule/properties/timezone maxLength
+SCHEDULE_TIMEZONE_MAX_LENGTH: Final[int] = 64
+# #/components/schemas/Schedule/properties/overlap default
+SCHEDULE_OVERLAP_DEFAULT: Final[str] = "ALLOW"
+# #/components/schemas/Schedule/properties/catchupWindowSeconds default
+SCHEDULE_CATCHUP_WINDOW_SECONDS_DEFAULT: Final[int] = 60
+# #/components/schemas/Schedule/properties/catchupWindowSeconds minimum
+SCHEDULE_CATCHUP_WINDOW_SECONDS_MINIMUM: Final[int] = 0
+# #/components/schemas/Schedule/properties/catchupWindowSeconds maximum
+SCHEDULE_CATCHUP_WINDOW_SECONDS_MAXIMUM: Final[int] = 31536000
 # #/components/schemas/Signal/properties/name minLength
 SIGNAL_NAME_MIN_LENGTH: Final[int] = 1
 # #/components/schemas/Signal/properties/name maxLength

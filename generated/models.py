@@ -195,6 +195,15 @@ class WorkflowExecutionBatchItem(BaseModel):
     )
 
 
+class ScheduleOverlap(StrEnum):
+    """
+    SKIP: no firing while this schedule's previous execution is not finished
+    """
+
+    allow = "ALLOW"
+    skip = "SKIP"
+
+
 class Counts(BaseModel):
     """
     Executions per status; every status is present
@@ -726,6 +735,21 @@ class WorkflowExecution(BaseModel):
     updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
     started_at: AwareDatetime | None = Field(None, alias="startedAt")
     finished_at: AwareDatetime | None = Field(None, alias="finishedAt")
+    start_at: AwareDatetime | None = Field(
+        None,
+        alias="startAt",
+        description="Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds.",
+    )
+    delay_seconds: float | None = Field(
+        None,
+        alias="delaySeconds",
+        description="Delayed start this many seconds from now (sets startAt; write only). Not with startAt.",
+        ge=0.0,
+        le=31536000.0,
+    )
+    schedule_id: UUID | None = Field(
+        None, alias="scheduleId", description="The schedule whose firing started the execution"
+    )
     control_history: list[ExecutionControlRecord] | None = Field(
         None,
         alias="controlHistory",
@@ -748,6 +772,52 @@ class WorkflowExecutionBatchResult(BaseModel):
     status: int = Field(..., description="The status a single submit of the item would answer")
     execution: WorkflowExecution | None = None
     problem: Problem | None = None
+
+
+class Schedule(BaseModel):
+    """
+    Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+    multiples of intervalSeconds since the Unix epoch. A cron time that does
+    not exist in `timezone` (the hour skipped when clocks go forward) fires at
+    the instant it maps to with the offset before the change; a repeated one
+    (clocks go back) fires once, the first time.
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    workflow_id: UUID = Field(..., alias="workflowId")
+    cron: str | None = Field(
+        None,
+        description="5 fields: minute hour day-of-month month day-of-week",
+        max_length=200,
+        min_length=9,
+    )
+    timezone: str = Field(
+        "UTC", description="IANA zone the cron fields are read in", max_length=64, min_length=1
+    )
+    interval_seconds: int | None = Field(None, alias="intervalSeconds", ge=1, le=31536000)
+    inputs: dict[str, Any] = {}
+    paused: bool = False
+    overlap: ScheduleOverlap = "ALLOW"
+    catchup_window_seconds: int = Field(
+        60,
+        alias="catchupWindowSeconds",
+        description="After a downtime, the missed firings at most this old run once each; older ones are skipped.",
+        ge=0,
+        le=31536000,
+    )
+    next_fire_at: AwareDatetime | None = Field(None, alias="nextFireAt")
+    last_fire_at: AwareDatetime | None = Field(None, alias="lastFireAt")
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
+
+
+class ScheduleList(BaseModel):
+    items: list[Schedule]
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class WorkflowExecutionGraph(BaseModel):

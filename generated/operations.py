@@ -542,6 +542,80 @@ OPERATIONS: dict[str, OperationInfo] = {
         "generated.routes.api_key.revoke_api_key",
         False,
     ),
+    "listSchedules": OperationInfo(
+        "listSchedules",
+        "GET",
+        "/Schedule",
+        (
+            "viewer",
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.schedule.list_schedules",
+        False,
+    ),
+    "createSchedule": OperationInfo(
+        "createSchedule",
+        "POST",
+        "/Schedule",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.schedule.create_schedule",
+        True,
+    ),
+    "getSchedule": OperationInfo(
+        "getSchedule",
+        "GET",
+        "/Schedule/{id}",
+        (
+            "viewer",
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.schedule.get_schedule",
+        False,
+    ),
+    "updateSchedule": OperationInfo(
+        "updateSchedule",
+        "PUT",
+        "/Schedule/{id}",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.schedule.update_schedule",
+        True,
+    ),
+    "deleteSchedule": OperationInfo(
+        "deleteSchedule",
+        "DELETE",
+        "/Schedule/{id}",
+        (
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.schedule.delete_schedule",
+        False,
+    ),
+    "triggerSchedule": OperationInfo(
+        "triggerSchedule",
+        "POST",
+        "/Schedule/{id}/trigger",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.schedule.trigger_schedule",
+        False,
+    ),
 }
 
 ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
@@ -575,6 +649,16 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/Run/{id}/complete": ("POST",),
     "/Run/{id}/fail": ("POST",),
     "/Run/{id}/heartbeat": ("POST",),
+    "/Schedule": (
+        "GET",
+        "POST",
+    ),
+    "/Schedule/{id}": (
+        "DELETE",
+        "GET",
+        "PUT",
+    ),
+    "/Schedule/{id}/trigger": ("POST",),
     "/Workflow": (
         "GET",
         "POST",

@@ -121,13 +121,38 @@ WORKFLOW_EXECUTION_FIELDS: dict[str, str] = {
     "updatedAt": "updated_at",
     "startedAt": "started_at",
     "finishedAt": "finished_at",
+    "startAt": "start_at",
+    "scheduleId": "schedule_id",
 }
 
 
 def workflow_execution(row: Mapping[str, Any], **computed: Any) -> models.WorkflowExecution:
     """A `workflow_executions` row as the API's WorkflowExecution; `computed`: the fields
-    the table does not store (controlHistory), by API name."""
+    the table does not store (delaySeconds, controlHistory), by API name."""
     return from_row(models.WorkflowExecution, WORKFLOW_EXECUTION_FIELDS, row, computed)
+
+
+# Schedule: API field → column of `schedules`
+SCHEDULE_FIELDS: dict[str, str] = {
+    "id": "id",
+    "workflowId": "workflow_id",
+    "cron": "cron",
+    "timezone": "timezone",
+    "intervalSeconds": "interval_seconds",
+    "inputs": "inputs",
+    "paused": "paused",
+    "overlap": "overlap",
+    "catchupWindowSeconds": "catchup_window_seconds",
+    "nextFireAt": "next_fire_at",
+    "lastFireAt": "last_fire_at",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
+
+
+def schedule(row: Mapping[str, Any], **computed: Any) -> models.Schedule:
+    """A `schedules` row as the API's Schedule."""
+    return from_row(models.Schedule, SCHEDULE_FIELDS, row, computed)
 
 
 # Run: API field → column of `runs`

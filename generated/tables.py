@@ -115,6 +115,18 @@ class WorkflowExecutionRow(SQLModel, table=True):
             "created_at",
             "id",
         ),
+        sa.Index(
+            "ix_workflow_executions_delayed",
+            "start_at",
+            postgresql_where=sa.text("status = 'PENDING' AND start_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_workflow_executions_schedule_active",
+            "schedule_id",
+            postgresql_where=sa.text(
+                "schedule_id IS NOT NULL AND status IN ('PENDING', 'RUNNING', 'PAUSED')"
+            ),
+        ),
         {},
     )
 
@@ -228,6 +240,24 @@ class WorkflowExecutionRow(SQLModel, table=True):
         default=None,
     )
 
+    start_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "start_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    schedule_id: uuid.UUID | None = Field(
+        sa_column=sa.Column(
+            "schedule_id",
+            sa.Uuid(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
     request_hash: str = Field(
         sa_column=sa.Column(
             "request_hash",
@@ -250,6 +280,157 @@ class WorkflowExecutionRow(SQLModel, table=True):
             "created_by",
             sa.Text(),
             nullable=True,
+        ),
+        default=None,
+    )
+
+
+class ScheduleRow(SQLModel, table=True):
+    """Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+    multiples of intervalSeconds since the Unix epoch. A cron time that does
+    not exist in `timezone` (the hour skipped when clocks go forward) fires at
+    the instant it maps to with the offset before the change; a repeated one
+    (clocks go back) fires once, the first time.
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        sa.Index(
+            "ix_schedules_due",
+            "next_fire_at",
+            postgresql_where=sa.text("NOT paused"),
+        ),
+        sa.Index(
+            "ix_schedules_workflow_id",
+            "workflow_id",
+            "created_at",
+            "id",
+        ),
+        {},
+    )
+
+    id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "id",
+            sa.Uuid(),
+            primary_key=True,
+            nullable=False,
+            server_default=sa.text("gen_random_uuid()"),
+        ),
+        default=None,
+    )
+
+    workflow_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "workflow_id",
+            sa.Uuid(),
+            sa.ForeignKey("workflows.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+    )
+
+    cron: str | None = Field(
+        sa_column=sa.Column(
+            "cron",
+            sa.Text(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    timezone: str = Field(
+        sa_column=sa.Column(
+            "timezone",
+            sa.Text(),
+            nullable=False,
+            server_default=sa.text("\u0027UTC\u0027"),
+        ),
+        default=None,
+    )
+
+    interval_seconds: int | None = Field(
+        sa_column=sa.Column(
+            "interval_seconds",
+            sa.Integer(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    inputs: Any = Field(
+        sa_column=sa.Column(
+            "inputs",
+            JSONB(),
+            nullable=False,
+            server_default=sa.text("\u0027{}\u0027::jsonb"),
+        ),
+        default=None,
+    )
+
+    paused: bool = Field(
+        sa_column=sa.Column(
+            "paused",
+            sa.Boolean(),
+            nullable=False,
+            server_default=sa.text("false"),
+        ),
+        default=None,
+    )
+
+    overlap: str = Field(
+        sa_column=sa.Column(
+            "overlap",
+            sa.String(32),
+            nullable=False,
+            server_default=sa.text("\u0027ALLOW\u0027"),
+        ),
+        default=None,
+    )
+
+    catchup_window_seconds: int = Field(
+        sa_column=sa.Column(
+            "catchup_window_seconds",
+            sa.Integer(),
+            nullable=False,
+            server_default=sa.text("60"),
+        ),
+        default=None,
+    )
+
+    next_fire_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "next_fire_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    last_fire_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "last_fire_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    created_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    updated_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
         ),
         default=None,
     )

@@ -3,6 +3,7 @@ to its wait steps, and deleting a finished one."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 from typing import Any
@@ -16,12 +17,14 @@ from custom.executions.start import (
     BatchItem,
     BatchOutcome,
     IdempotencyConflict,
+    Plan,
     Started,
     WorkflowNotFound,
     start_batch,
     start_execution,
 )
 from custom.observability.tracing import inject_context
+from custom.schedules.firing import clock_now
 from custom.sql import q
 from generated import models
 from generated.constants import ExecutionStatus
@@ -99,11 +102,30 @@ async def get_workflow_execution_graph(id_: str) -> Any:
     return ok(build(models.WorkflowExecutionGraph, graph))
 
 
+async def _plan(conn: Any, body: dict[str, Any]) -> Plan | None:
+    """A delayed start from `startAt` or `delaySeconds` (not both: a 422)."""
+    start_at, delay = body.get("startAt"), body.get("delaySeconds")
+    if start_at is not None and delay is not None:
+        raise problem(
+            422, "Invalid start", "give startAt or delaySeconds, not both", "invalid-start"
+        )
+    if delay is not None:
+        now = await clock_now(conn, request.state.engine.context)
+        return Plan(start_at=now + datetime.timedelta(seconds=delay), now=now)
+    if start_at is not None:
+        return Plan(
+            start_at=parse_datetime(start_at), now=request.state.engine.context.clock.db_now()
+        )
+    return None
+
+
 async def create_workflow_execution(body: dict[str, Any]) -> Any:
-    """201 with a new execution, or 200 with the one this request duplicates."""
+    """201 with a new execution, or 200 with the one this request duplicates. With
+    startAt or delaySeconds it stays PENDING until then."""
     key = request.headers.get("idempotency-key")
     workflow_id = parse_uuid(body["workflowId"])
     async with request.state.pool.acquire() as conn:
+        plan = await _plan(conn, body)
         try:
             started = await start_execution(
                 conn,
@@ -113,6 +135,7 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
                 trace_context=_trace_context(),
                 created_by=caller(request),
                 ctx=request.state.engine.context,
+                plan=plan,
             )
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from custom.idempotency import execution_content_hash
 from custom.sql import q
 from custom.workflows.references import InputReferenceError, resolve_inputs
 from custom.workflows.waits import is_wait
+from generated.constants import ExecutionStatus
 
 
 class WorkflowNotFound(LookupError):
@@ -23,6 +25,17 @@ class WorkflowNotFound(LookupError):
 
 class IdempotencyConflict(ValueError):
     """The Idempotency-Key was used before for different content."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """When and why an execution starts: `start_at` later than now keeps it PENDING
+    (the scheduler releases it, custom.schedules.firing); `schedule_id` is the
+    schedule whose firing started it. `now` is the clock (None: the database's)."""
+
+    start_at: datetime.datetime | None = None
+    schedule_id: uuid.UUID | None = None
+    now: datetime.datetime | None = None
 
 
 @dataclass
@@ -40,14 +53,20 @@ async def start_execution(
     trace_context: dict[str, str] | None = None,
     created_by: str | None = None,
     ctx: EngineContext | None = None,
+    plan: Plan | None = None,
 ) -> Started:
     """Insert the execution unless its key exists; the unique index decides races.
 
     One round trip (execution_start) when the workflow's current version is the one
     this process remembers and its first steps' inputs resolve; otherwise the
     version is read first, and inputs that do not resolve take the transaction path
-    that dead-letters them."""
+    that dead-letters them. A `plan` (delayed start, schedule) takes the transaction
+    path: such starts are rare next to plain submissions, whose path stays as it is."""
     ctx = ctx or standalone_context()
+    if plan is not None:
+        return await _start_in_transaction(
+            conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx, plan
+        )
     definitions, wakeups = ctx.definitions, ctx.wakeups
     version = definitions.remembered_version(workflow_id)
     for _ in range(3):  # a PUT between our read and the insert: build again, rarely twice
@@ -144,9 +163,11 @@ async def _start_in_transaction(
     trace_context: dict[str, str] | None,
     created_by: str | None,
     ctx: EngineContext,
+    plan: Plan | None = None,
 ) -> Started:
     """The general path: read the current version in the transaction, insert,
-    advance (which dead-letters first steps whose inputs do not resolve)."""
+    advance (which dead-letters first steps whose inputs do not resolve). A planned
+    execution that starts later is inserted PENDING, without runs."""
     async with conn.transaction():
         workflow = await conn.fetchrow(q("workflow_current"), workflow_id)
         if workflow is None:
@@ -155,16 +176,11 @@ async def _start_in_transaction(
         ctx.definitions.remember_version(workflow_id, version)
         content_hash = execution_content_hash(workflow_id, version, inputs)
         key = idempotency_key or content_hash
-        execution = await conn.fetchrow(
-            q("execution_insert"),
-            workflow_id,
-            version,
-            inputs,
-            key,
-            content_hash,
-            trace_context,
-            created_by,
+        execution = await _insert(
+            conn, (workflow_id, version, inputs, key, content_hash, trace_context, created_by), plan
         )
+        if execution is not None and execution["status"] == ExecutionStatus.PENDING:
+            return Started(execution, True)  # runs come when the scheduler releases it
         if execution is not None:
             outcome = await advance(conn, execution, ctx=ctx, fresh=True)
             if outcome.failed:  # a first step could not even resolve its inputs
@@ -174,7 +190,7 @@ async def _start_in_transaction(
         return await _duplicate_of(conn, key, content_hash)
     except _Vanished:  # deleted in between: vanishingly rare; a new submission
         return await _start_in_transaction(
-            conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx
+            conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx, plan
         )
 
 
@@ -346,6 +362,17 @@ async def _outcome_of(
     if owners[p.key] is not p:  # a repeat inside the batch: the owner's execution
         return Started(started.execution, False)
     return started
+
+
+async def _insert(
+    conn: asyncpg.Connection, values: tuple[Any, ...], plan: Plan | None
+) -> asyncpg.Record | None:
+    """The execution row (None: its idempotency key exists)."""
+    if plan is None:
+        return await conn.fetchrow(q("execution_insert"), *values)
+    return await conn.fetchrow(
+        q("execution_insert_planned"), *values, plan.start_at, plan.schedule_id, plan.now
+    )
 
 
 async def start_many(

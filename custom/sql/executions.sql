@@ -20,6 +20,35 @@ VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, now())
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 
+-- name: execution_insert_planned
+-- execution_insert with a plan: $8 the delayed start (NULL: now), $9 the schedule
+-- that fired it, $10 the clock (NULL = now()). Starting later than now, it is
+-- PENDING with no runs until executions_release_due; otherwise RUNNING at once.
+INSERT INTO workflow_executions
+    (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
+     trace_context, created_by, started_at, start_at, schedule_id)
+SELECT $1, $2, CASE WHEN later THEN 'PENDING' ELSE 'RUNNING' END, $3, $4, $5, $6, $7,
+       CASE WHEN later THEN NULL ELSE coalesce($10::timestamptz, now()) END, $8, $9
+FROM (SELECT coalesce($8::timestamptz > coalesce($10::timestamptz, now()), false) AS later) p
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING *;
+
+-- name: executions_release_due
+-- Delayed executions whose startAt has come (clock $1, NULL = now()), up to $2, go
+-- RUNNING; the caller creates their first runs, ready from startAt, in the same
+-- transaction. SKIP LOCKED: every service process may release, each one once.
+UPDATE workflow_executions e
+SET status = 'RUNNING', started_at = coalesce($1::timestamptz, now()), updated_at = now()
+WHERE e.id IN (
+    SELECT id FROM workflow_executions
+    WHERE status = 'PENDING' AND start_at IS NOT NULL
+      AND start_at <= coalesce($1::timestamptz, now())
+    ORDER BY start_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING e.*;
+
 -- name: execution_start
 -- Start an execution with its first runs in one round trip (one statement, so one
 -- implicit transaction): $2 is the version the caller built the runs ($8) for; when

@@ -711,6 +711,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List schedules */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Start a workflow on a cron expression or every intervalSeconds
+         * @description Exactly one of `cron` (5 fields: minute hour day-of-month month
+         *     day-of-week; `*`, ranges, steps, lists, names) and `intervalSeconds`.
+         *     Each firing starts an execution with the idempotency key
+         *     `schedule:<id>:<fire time>`, so every moment fires once whatever the
+         *     number of service processes.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Schedule/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /** Get a schedule */
+        get: operations["getSchedule"];
+        /**
+         * Replace a schedule (pause or resume it with `paused`)
+         * @description `nextFireAt` is computed again from now: firings missed while a schedule
+         *     was paused are not caught up.
+         */
+        put: operations["updateSchedule"];
+        post?: never;
+        /** Delete a schedule (its executions stay) */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Schedule/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire the schedule now (paused or not, whatever its overlap policy) */
+        post: operations["triggerSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -838,6 +907,18 @@ export interface components {
             readonly startedAt?: string | null;
             /** Format: date-time */
             readonly finishedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds.
+             */
+            startAt?: string | null;
+            /** @description Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
+            delaySeconds?: number;
+            /**
+             * Format: uuid
+             * @description The schedule whose firing started the execution
+             */
+            readonly scheduleId?: string | null;
             /** @description Who paused, resumed or cancelled the execution, and when (shown by GET) */
             readonly controlHistory?: components["schemas"]["ExecutionControlRecord"][];
         };
@@ -861,6 +942,55 @@ export interface components {
             status: number;
             execution?: components["schemas"]["WorkflowExecution"];
             problem?: components["schemas"]["Problem"];
+        };
+        /**
+         * @description Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+         *     multiples of intervalSeconds since the Unix epoch. A cron time that does
+         *     not exist in `timezone` (the hour skipped when clocks go forward) fires at
+         *     the instant it maps to with the offset before the change; a repeated one
+         *     (clocks go back) fires once, the first time.
+         */
+        Schedule: {
+            /** Format: uuid */
+            readonly id?: string;
+            /** Format: uuid */
+            workflowId: string;
+            /** @description 5 fields: minute hour day-of-month month day-of-week */
+            cron?: string | null;
+            /**
+             * @description IANA zone the cron fields are read in
+             * @default UTC
+             */
+            timezone: string;
+            intervalSeconds?: number | null;
+            /** @default {} */
+            inputs: Record<string, never>;
+            /** @default false */
+            paused: boolean;
+            /** @default ALLOW */
+            overlap: components["schemas"]["ScheduleOverlap"];
+            /**
+             * @description After a downtime, the missed firings at most this old run once each; older ones are skipped.
+             * @default 60
+             */
+            catchupWindowSeconds: number;
+            /** Format: date-time */
+            readonly nextFireAt?: string | null;
+            /** Format: date-time */
+            readonly lastFireAt?: string | null;
+            /** Format: date-time */
+            readonly createdAt?: string;
+            /** Format: date-time */
+            readonly updatedAt?: string;
+        };
+        /**
+         * @description SKIP: no firing while this schedule's previous execution is not finished
+         * @enum {string}
+         */
+        ScheduleOverlap: "ALLOW" | "SKIP";
+        ScheduleList: {
+            items: components["schemas"]["Schedule"][];
+            nextCursor: string | null;
         };
         WorkflowExecutionCounts: {
             /** @description Executions per status; every status is present */
@@ -2708,6 +2838,186 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: components["parameters"]["limit"];
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: components["parameters"]["cursor"];
+                workflowId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of schedules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Schedule"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Schedule"];
+            };
+        };
+        responses: {
+            /** @description The schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    triggerSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution the firing started */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
             501: components["responses"]["NotImplemented"];
             default: components["responses"]["Problem"];
         };

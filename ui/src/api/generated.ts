@@ -10,6 +10,7 @@ export const addTagTypes = [
   'DeadLetterQueue',
   'CircuitBreakerState',
   'ApiKey',
+  'Schedule',
 ] as const;
 const injectedRtkApi = api
   .enhanceEndpoints({
@@ -324,6 +325,37 @@ const injectedRtkApi = api
         query: (queryArg) => ({ url: `/ApiKey/${queryArg.id}`, method: 'DELETE' }),
         invalidatesTags: ['ApiKey'],
       }),
+      listSchedules: build.query<ListSchedulesApiResponse, ListSchedulesApiArg>({
+        query: (queryArg) => ({
+          url: `/Schedule`,
+          params: {
+            limit: queryArg.limit,
+            cursor: queryArg.cursor,
+            workflowId: queryArg.workflowId,
+          },
+        }),
+        providesTags: ['Schedule'],
+      }),
+      createSchedule: build.mutation<CreateScheduleApiResponse, CreateScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule`, method: 'POST', body: queryArg.schedule }),
+        invalidatesTags: ['Schedule'],
+      }),
+      getSchedule: build.query<GetScheduleApiResponse, GetScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}` }),
+        providesTags: ['Schedule'],
+      }),
+      updateSchedule: build.mutation<UpdateScheduleApiResponse, UpdateScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}`, method: 'PUT', body: queryArg.schedule }),
+        invalidatesTags: ['Schedule'],
+      }),
+      deleteSchedule: build.mutation<DeleteScheduleApiResponse, DeleteScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}`, method: 'DELETE' }),
+        invalidatesTags: ['Schedule'],
+      }),
+      triggerSchedule: build.mutation<TriggerScheduleApiResponse, TriggerScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}/trigger`, method: 'POST' }),
+        invalidatesTags: ['Schedule'],
+      }),
     }),
     overrideExisting: false,
   });
@@ -572,6 +604,35 @@ export type RevokeApiKeyApiResponse = /** status 200 The revoked key */ ApiKeyRe
 export type RevokeApiKeyApiArg = {
   id: string;
 };
+export type ListSchedulesApiResponse = /** status 200 A page of schedules */ ScheduleListRead;
+export type ListSchedulesApiArg = {
+  /** Page size */
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor` */
+  cursor?: string;
+  workflowId?: string;
+};
+export type CreateScheduleApiResponse = /** status 201 Created */ ScheduleRead;
+export type CreateScheduleApiArg = {
+  schedule: Schedule;
+};
+export type GetScheduleApiResponse = /** status 200 The schedule */ ScheduleRead;
+export type GetScheduleApiArg = {
+  id: string;
+};
+export type UpdateScheduleApiResponse = /** status 200 The schedule */ ScheduleRead;
+export type UpdateScheduleApiArg = {
+  id: string;
+  schedule: Schedule;
+};
+export type DeleteScheduleApiResponse = unknown;
+export type DeleteScheduleApiArg = {
+  id: string;
+};
+export type TriggerScheduleApiResponse = /** status 201 The execution the firing started */ WorkflowExecutionRead;
+export type TriggerScheduleApiArg = {
+  id: string;
+};
 export type Health = {
   status: 'ok' | 'degraded';
   database: 'up' | 'down';
@@ -641,6 +702,10 @@ export type WorkflowVersionList = {
 export type WorkflowExecution = {
   workflowId: string;
   inputs?: object;
+  /** Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds. */
+  startAt?: string | null;
+  /** Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
+  delaySeconds?: number;
 };
 export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export type ExecutionControlRecord = {
@@ -666,6 +731,12 @@ export type WorkflowExecutionRead = {
   updatedAt?: string;
   startedAt?: string | null;
   finishedAt?: string | null;
+  /** Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds. */
+  startAt?: string | null;
+  /** Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
+  delaySeconds?: number;
+  /** The schedule whose firing started the execution */
+  scheduleId?: string | null;
   /** Who paused, resumed or cancelled the execution, and when (shown by GET) */
   controlHistory?: ExecutionControlRecord[];
 };
@@ -1038,6 +1109,46 @@ export type CurrentApiKey = {
   /** The operationIds this key's role may call */
   allowedOperations: string[];
 };
+export type ScheduleOverlap = 'ALLOW' | 'SKIP';
+export type Schedule = {
+  workflowId: string;
+  /** 5 fields: minute hour day-of-month month day-of-week */
+  cron?: string | null;
+  /** IANA zone the cron fields are read in */
+  timezone?: string;
+  intervalSeconds?: number | null;
+  inputs?: object;
+  paused?: boolean;
+  overlap?: ScheduleOverlap;
+  /** After a downtime, the missed firings at most this old run once each; older ones are skipped. */
+  catchupWindowSeconds?: number;
+};
+export type ScheduleRead = {
+  id?: string;
+  workflowId: string;
+  /** 5 fields: minute hour day-of-month month day-of-week */
+  cron?: string | null;
+  /** IANA zone the cron fields are read in */
+  timezone?: string;
+  intervalSeconds?: number | null;
+  inputs?: object;
+  paused?: boolean;
+  overlap?: ScheduleOverlap;
+  /** After a downtime, the missed firings at most this old run once each; older ones are skipped. */
+  catchupWindowSeconds?: number;
+  nextFireAt?: string | null;
+  lastFireAt?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+};
+export type ScheduleList = {
+  items: Schedule[];
+  nextCursor: string | null;
+};
+export type ScheduleListRead = {
+  items: ScheduleRead[];
+  nextCursor: string | null;
+};
 export const {
   useGetHealthQuery,
   useLazyGetHealthQuery,
@@ -1103,4 +1214,12 @@ export const {
   useGetApiKeyQuery,
   useLazyGetApiKeyQuery,
   useRevokeApiKeyMutation,
+  useListSchedulesQuery,
+  useLazyListSchedulesQuery,
+  useCreateScheduleMutation,
+  useGetScheduleQuery,
+  useLazyGetScheduleQuery,
+  useUpdateScheduleMutation,
+  useDeleteScheduleMutation,
+  useTriggerScheduleMutation,
 } = injectedRtkApi;

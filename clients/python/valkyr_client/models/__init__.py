@@ -59,6 +59,10 @@ from .run_list import RunList
 from .run_release_request import RunReleaseRequest
 from .run_release_response import RunReleaseResponse
 from .run_status import RunStatus
+from .schedule import Schedule
+from .schedule_inputs import ScheduleInputs
+from .schedule_list import ScheduleList
+from .schedule_overlap import ScheduleOverlap
 from .signal import Signal
 from .step import Step
 from .step_config import StepConfig
@@ -140,6 +144,10 @@ __all__ = (
     "RunReleaseRequest",
     "RunReleaseResponse",
     "RunStatus",
+    "Schedule",
+    "ScheduleInputs",
+    "ScheduleList",
+    "ScheduleOverlap",
     "Signal",
     "Step",
     "StepConfig",

@@ -224,6 +224,18 @@ export default function ExecutionPage() {
               <Fact label="Started">
                 <Time value={e.startedAt} />
               </Fact>
+              {e.startAt ? (
+                <Fact label="Starts at">
+                  <Time value={e.startAt} />
+                </Fact>
+              ) : null}
+              {e.scheduleId ? (
+                <Fact label="Schedule">
+                  <Anchor component={Link} to="/schedules" ff="monospace" data-testid="schedule-id">
+                    {e.scheduleId.slice(0, 8)}
+                  </Anchor>
+                </Fact>
+              ) : null}
               <Fact label="Finished">
                 <Time value={e.finishedAt} />
               </Fact>
