@@ -8,7 +8,15 @@ import datetime
 import pytest
 
 from custom.executions.context import EngineContext
-from custom.leases.claim import LeaseLost, claim_runs, extend_runner_lease, heartbeat_runner
+from custom.executions.start import start_many
+from custom.leases.claim import (
+    RELEASE_CHUNK,
+    LeaseLost,
+    claim_runs,
+    extend_runner_lease,
+    heartbeat_runner,
+    release_runs,
+)
 from custom.leases.finish import complete_run, fail_run
 from custom.reaper.reaper import reap_once
 from tests.engine_support import insert_workflow, start
@@ -323,3 +331,22 @@ async def test_runners_gone_for_an_hour_are_forgotten_once_they_hold_nothing(db)
     (again,) = await claim_runs(db, "vanished", MODULES, 1, 30)
     assert again["lease_expires_at"] is not None
     assert await runners() == ["alive", "vanished"]
+
+
+async def test_a_runner_gives_back_thousands_of_runs_in_chunks_with_their_attempts(db) -> None:
+    """More runs than one release statement takes (RELEASE_CHUNK) all go back PENDING,
+    attempt unchanged, fenced by their tokens."""
+    wf = await insert_workflow(db, [{"key": "s", "module": "ext.work"}])
+    n = 2 * RELEASE_CHUNK + 500
+    async with db.acquire() as conn:
+        await start_many(conn, wf, [{"i": i} for i in range(n)])
+    held = []
+    while len(held) < n:
+        held += await claim_runs(db, "drainer", MODULES, 1000, 30)
+    stale = held[0]
+    given = [(r["id"], r["lease_token"]) for r in held[1:]]
+    given.append((stale["id"], stale["lease_token"] + 1))  # a wrong token is left alone
+    assert await release_runs(db, "drainer", given) == n - 1
+    counts = dict(await db.fetch("SELECT status, count(*) FROM runs GROUP BY status"))
+    assert counts == {"PENDING": n - 1, "LEASED": 1}
+    assert await db.fetchval("SELECT max(attempt) FROM runs") == 1
