@@ -129,7 +129,7 @@ async def _control(operation: Any, id_: str) -> Any:
 
 async def cancel_workflow_execution(id_: str) -> Any:
     """PENDING runs cancelled, running ones told to stop; the execution ends CANCELLED."""
-    return await _control(control.cancel, id_)
+    return await _control(functools.partial(control.cancel, ctx=request.state.engine.context), id_)
 
 
 async def pause_workflow_execution(id_: str) -> Any:

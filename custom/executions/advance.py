@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from custom.executions.concurrency import admit_waiting
 from custom.executions.context import EngineContext
 from custom.executions.dead_letters import PERMANENT, quarantine
 from custom.executions.runs import insert_runs, ready_now, run_row
@@ -70,7 +71,8 @@ async def advance(
         if completed is not None:
             completed.append({"id": str(execution["id"]), "outputs": outputs})
         else:
-            await conn.execute(q("execution_complete"), execution["id"], outputs)
+            freed = await conn.fetchrow(q("execution_complete"), execution["id"], outputs)
+            await release_slot(conn, freed, ctx=ctx)
         result.completed = True
         return result
 
@@ -83,16 +85,36 @@ async def advance(
     for created in result.created:
         if created["status"] == RunStatus.DEAD_LETTERED:
             row = next(r for r in rows if r["step_key"] == created["step_key"])
-            await quarantine(
+            quarantined = await quarantine(
                 conn,
                 {**row, "id": created["id"], "execution_id": execution["id"]},
                 PERMANENT,
                 row["error"],
             )
+            await release_slot(conn, quarantined.freed, ctx=ctx)
             result.failed = True
     if not result.failed:
-        await _fail_if_stuck(conn, execution, latest, result.created)
+        freed = await _fail_if_stuck(conn, execution, latest, result.created)
+        await release_slot(conn, freed, ctx=ctx)
     return result
+
+
+async def release_slot(
+    conn: asyncpg.Connection, freed: asyncpg.Record | None, *, ctx: EngineContext
+) -> None:
+    """`freed` left RUNNING/PAUSED in this transaction: when its workflow has a
+    concurrency limit, the oldest waiting executions with its key take the free slots
+    and start (custom/executions/concurrency.py)."""
+    if freed is None or freed["concurrency_key"] is None:
+        return
+    workflow_id = freed["workflow_id"]
+    limit = await ctx.definitions.concurrency_of(conn, workflow_id, freed["workflow_version"])
+    if limit is None:
+        return
+    for admitted in await admit_waiting(
+        conn, workflow_id, freed["concurrency_key"], limit["limit"]
+    ):
+        await advance(conn, admitted, ctx=ctx, fresh=True)
 
 
 def _next_rows(
@@ -143,8 +165,9 @@ async def _fail_if_stuck(
     execution: asyncpg.Record | dict[str, Any],
     latest: dict[str, asyncpg.Record],
     created: list[asyncpg.Record],
-) -> None:
-    """FAILED again when a step is still dead-lettered and nothing else can move.
+) -> asyncpg.Record | None:
+    """FAILED again when a step is still dead-lettered and nothing else can move (the
+    row back: the execution, when this freed its concurrency slot).
 
     An execution with several dead letters (parallel branches) is reopened by the
     requeue of one of them; advance never re-creates a dead-lettered step, so once
@@ -153,14 +176,15 @@ async def _fail_if_stuck(
     FAILED). It completes only when every step succeeded.
     """
     if any(r["status"] == RunStatus.PENDING for r in created):
-        return
+        return None
     if any(r["status"] in IN_FLIGHT for r in latest.values()):
-        return
+        return None
     stuck = sorted(k for k, r in latest.items() if r["status"] == RunStatus.DEAD_LETTERED)
-    if stuck:
-        names = ", ".join(repr(k) for k in stuck)
-        await conn.execute(
-            q("execution_fail"),
-            execution["id"],
-            {"message": f"step(s) {names} still dead-lettered", "stepKeys": stuck},
-        )
+    if not stuck:
+        return None
+    names = ", ".join(repr(k) for k in stuck)
+    return await conn.fetchrow(
+        q("execution_fail"),
+        execution["id"],
+        {"message": f"step(s) {names} still dead-lettered", "stepKeys": stuck},
+    )

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from custom.breakers.state import record_success
-from custom.executions.advance import advance
+from custom.executions.advance import advance, release_slot
 from custom.executions.context import EngineContext
 from custom.observability import tracing
 from custom.sql import q
@@ -84,9 +84,11 @@ async def complete_runs(
         if notified:  # one NOTIFY for the batch, not one per execution that moved on
             await conn.execute(q("runs_notify"))
         if completed:
-            await conn.execute(
+            freed = await conn.fetch(
                 q("executions_complete_many"), completed, [c["id"] for c in completed]
             )
+            for execution in freed:
+                await release_slot(conn, execution, ctx=ctx)
         # breaker rows are the last locks, taken in key order
         spans = {i.run_id: i.span for i in items}
         for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from custom.db.faults import OutageLog, is_transient
+from custom.executions.advance import release_slot
+from custom.executions.context import EngineContext, standalone_context
 from custom.executions.dead_letters import LEASE_EXPIRED, quarantine
 from custom.executions.purge import purge_finished_before, retention_cutoff
 from custom.leases.finish import schedule_retry
@@ -38,8 +40,10 @@ async def reap_once(
     now: datetime.datetime | None = None,
     batch: int = 500,
     metrics: EngineMetrics | None = None,
+    ctx: EngineContext | None = None,
 ) -> int:
     """One pass; returns how many runs this reaper reclaimed (counted in `metrics`)."""
+    ctx = ctx or standalone_context()
     candidates = await pool.fetch(q("reap_candidates"), now, batch)
     by_execution: dict[object, list[asyncpg.Record]] = defaultdict(list)
     for c in candidates:
@@ -57,7 +61,8 @@ async def reap_once(
                     continue  # another reaper, or a heartbeat, got there first
                 here += 1
                 if run["status"] == RunStatus.DEAD_LETTERED:
-                    await quarantine(conn, run, LEASE_EXPIRED, run["error"])
+                    quarantined = await quarantine(conn, run, LEASE_EXPIRED, run["error"])
+                    await release_slot(conn, quarantined.freed, ctx=ctx)
                 elif execution["status"] in (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED):
                     await schedule_retry(conn, execution, run, delay=0.0, now=now)
             if here:

@@ -27,6 +27,8 @@ SHOWN = (
     "workflow_version",
     "status",
     "inputs",
+    "priority",
+    "concurrency_key",
     "outputs",
     "error",
     "idempotency_key",
@@ -48,6 +50,8 @@ COLUMNS = frozenset(
         "workflow_version",
         "status",
         "inputs",
+        "priority",
+        "concurrency_key",
         "outputs",
         "error",
         "idempotency_key",
@@ -65,6 +69,7 @@ TOUCH = "updated_at = now()"
 WRITABLE_FIELDS: dict[str, str] = {
     "workflowId": "workflow_id",
     "inputs": "inputs",
+    "priority": "priority",
 }
 # query parameter → (column, how it compares: eq, gte, lt, prefix; the column's kind)
 FILTERS: dict[str, tuple[str, str, str]] = {
