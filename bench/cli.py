@@ -17,7 +17,17 @@ from typing import Any
 from bench.stats import median_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SCENARIOS = ("hold", "burst", "chain", "api", "sdk", "baseline", "recovery", "purge")
+SCENARIOS = (
+    "hold",
+    "burst",
+    "chain",
+    "api",
+    "api-wrk",
+    "sdk",
+    "baseline",
+    "recovery",
+    "purge",
+)
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
@@ -47,6 +57,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 3,
             "chain": 3,
             "api": 3,
+            "api-wrk": 3,
             "sdk": 1,
             "baseline": 1,
             "recovery": 5,
@@ -57,6 +68,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 240,
             "chain": 120,
             "api": 120,
+            "api-wrk": 240,
             "sdk": 300,
             "baseline": 300,
             "recovery": 240,
@@ -89,6 +101,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 1,
             "chain": 1,
             "api": 1,
+            "api-wrk": 1,
             "sdk": 1,
             "baseline": 1,
             "recovery": 1,
@@ -99,6 +112,7 @@ SIZES: dict[str, dict[str, Any]] = {
             "burst": 60,
             "chain": 60,
             "api": 60,
+            "api-wrk": 90,
             "sdk": 90,
             "baseline": 60,
             "recovery": 120,
@@ -122,6 +136,7 @@ TARGETS = {
     "burst": ">= 3,000 executions/s and >= pgqueuer",
     "chain": "(none set; reported)",
     "api": "connexion's own cost per request is the floor (reported beside the figures)",
+    "api-wrk": "server CPU/request: POST <= 0.5 ms, GET <= 0.3 ms; batch >= 10,000 executions/s",
     "sdk": "(none set; reported) one SDK worker per language, noop, concurrency 64",
     "baseline": "pgqueuer with its defaults, same server, same measures",
     "recovery": "(none set; reported: database or link back -> first claim)",
@@ -174,6 +189,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="runner slots of the api scenario's server (0: the API alone, no execution runs)",
     )
     p.add_argument("--poll-seconds", type=float, default=ENGINE_DEFAULTS["poll_seconds"])
+    p.add_argument(
+        "--sdk-workers",
+        type=int,
+        default=1,
+        help="SDK worker processes per language in the sdk scenario (runs shared among them)",
+    )
+    p.add_argument(
+        "--web-workers",
+        type=int,
+        default=1,
+        help="HTTP server processes of the api-wrk scenario's service (VALKYR_WEB_WORKERS)",
+    )
+    p.add_argument(
+        "--hold-n", type=int, default=None, help="executions hold keeps in flight (size default)"
+    )
+    p.add_argument(
+        "--hand-off",
+        choices=("on", "off"),
+        default="on",
+        help="VALKYR_HAND_OFF for hold and burst (chain measures both)",
+    )
     args = p.parse_args(argv)
     args.scenario_list = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in args.scenario_list if s not in SCENARIOS]
@@ -189,14 +225,19 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
         pool_size=args.pool_size,
         claim_batch=args.claim_batch,
         poll_seconds=args.poll_seconds,
+        web_workers=args.web_workers,
+        sdk_workers=args.sdk_workers,
     )
     if args.api_runners is not None:
         opts["api_runners"] = args.api_runners
+    if args.hold_n is not None:
+        opts["hold_n"] = args.hold_n
+    opts["hand_off"] = args.hand_off == "on"
     return opts
 
 
 async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from bench import api, engine, pgq, recovery, retention, sdk
+    from bench import api, engine, pgq, recovery, retention, sdk, wrk
     from bench.pg import Server, machine_facts
 
     opts = options(args)
@@ -211,6 +252,7 @@ async def _run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             "burst": [("valkyr", engine.burst)],
             "chain": [("valkyr", engine.chain)],
             "api": [("valkyr", api.api)],
+            "api-wrk": [("valkyr", wrk.api_wrk)],
             "sdk": [("valkyr", sdk.sdk)],
             "baseline": [("burst", pgq.burst), ("hold", pgq.hold)],
             "recovery": [("valkyr", recovery.recovery)],
@@ -418,6 +460,8 @@ def table(results: list[dict[str, Any]]) -> str:
         ):
             for p in ("p50_ms", "p95_ms"):
                 add("chain", f"{label} {p}", _get(c, key, p))
+        for p in ("p50_ms", "p95_ms"):  # the same run with VALKYR_HAND_OFF=false
+            add("chain", f"hand-off OFF: hand-off {p}", _get(c, "hand_off_off", "step_handoff", p))
         add("chain", "steps/s", c.get("steps_per_s"))
     if "api" in by:
         a = by["api"].get("result") or {}
@@ -438,6 +482,31 @@ def table(results: list[dict[str, Any]]) -> str:
                 sum(v for k, v in (r.get("statuses") or {}).items() if not k.startswith("2"))
                 + (r.get("errors") or 0),
             )
+    if "api-wrk" in by:
+        w = by["api-wrk"].get("result") or {}
+        if "skipped" in w:
+            add("api-wrk", "skipped", None, target=str(w["skipped"]))
+        for op, levels in w.items():
+            if op in ("startup_seconds", "settings") or not isinstance(levels, dict):
+                continue
+            for conns, r in (levels or {}).items():
+                label = f"{op} c={conns}"
+                add("api-wrk", f"{label} req/s", r.get("requests_per_s"))
+                if "executions_per_s" in r and op.endswith("/batch"):
+                    add(
+                        "api-wrk",
+                        f"{label} executions/s",
+                        r["executions_per_s"],
+                        target=">= 10,000",
+                    )
+                lat = r.get("latency") or {}
+                add(
+                    "api-wrk",
+                    f"{label} p50/p95/p99 ms",
+                    " / ".join(_fmt(lat.get(p)) for p in ("p50_ms", "p95_ms", "p99_ms")),
+                )
+                add("api-wrk", f"{label} server CPU ms/req", r.get("server_cpu_ms_per_request"))
+                add("api-wrk", f"{label} non-2xx", r.get("non_2xx"))
     if "sdk" in by:
         k = by["sdk"].get("result") or {}
         for lang in ("python", "node"):

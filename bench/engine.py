@@ -49,7 +49,11 @@ async def insert_workflow(pool: asyncpg.Pool, name: str, steps: list[dict[str, A
 
 
 class HeartbeatCounter:
-    """Counts (and times) the runner's heartbeat statements by wrapping the call it makes."""
+    """Counts (and times) the runner's heartbeat statements by wrapping the call it makes
+    (`module`.`name`: the reaper's pass is timed the same way, see ReaperCounter)."""
+
+    module = "custom.runner.heartbeat"
+    name = "heartbeat_runner"
 
     def __init__(self) -> None:
         self.durations: list[float] = []
@@ -57,9 +61,10 @@ class HeartbeatCounter:
 
     @contextlib.contextmanager
     def installed(self) -> Any:
-        import custom.runner.heartbeat as runner_pool
+        import importlib
 
-        original = runner_pool.heartbeat_runner
+        runner_pool = importlib.import_module(self.module)
+        original = getattr(runner_pool, self.name)
 
         async def counted(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
@@ -71,14 +76,34 @@ class HeartbeatCounter:
             finally:
                 self.durations.append(time.perf_counter() - t0)
 
-        runner_pool.heartbeat_runner = counted  # type: ignore[assignment]
+        setattr(runner_pool, self.name, counted)
         try:
             yield self
         finally:
-            runner_pool.heartbeat_runner = original  # type: ignore[assignment]
+            setattr(runner_pool, self.name, original)
 
     def mark(self) -> int:
         return len(self.durations)
+
+
+class ReaperCounter(HeartbeatCounter):
+    """Times the reaper's passes (reap_candidates and what it reaps)."""
+
+    module = "custom.reaper.reaper"
+    name = "reap_once"
+
+
+def rss_mb() -> dict[str, float]:
+    """This process's resident memory now and at its peak (the engine runs in it)."""
+    import resource
+
+    now = 0.0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rss_mb": round(now, 1), "peak_rss_mb": round(peak, 1)}
 
 
 @dataclass
@@ -92,6 +117,7 @@ class Rig:
     settings: Any
     engine: Any = None
     heartbeats: HeartbeatCounter = field(default_factory=HeartbeatCounter)
+    reaper: ReaperCounter = field(default_factory=ReaperCounter)
 
     async def start_engine(self, slots: int) -> None:
         from custom.engine.services import start_engine
@@ -129,6 +155,7 @@ def engine_settings(db_url: str, opts: dict[str, Any]) -> Any:
         heartbeat_seconds=opts["heartbeat_seconds"],
         reaper_interval_seconds=opts["reaper_interval_seconds"],
         poll_seconds=opts["poll_seconds"],
+        hand_off=opts.get("hand_off", True),
         shutdown_grace_seconds=0.0,
         db_pool_size=opts["pool_size"],
         # a scenario measures one thing: retention runs only where it is measured (purge)
@@ -145,6 +172,7 @@ def settings_used(settings: Any, **extra: Any) -> dict[str, Any]:
         "reaper_interval_seconds",
         "poll_seconds",
         "db_pool_size",
+        "hand_off",
     )
     return {**{k: getattr(settings, k) for k in keep}, **extra}
 
@@ -158,7 +186,7 @@ async def rig(server: Server, opts: dict[str, Any]) -> AsyncIterator[Rig]:
     submit = await create_pool(db_url, min_size=SUBMIT_CONCURRENCY, max_size=SUBMIT_CONCURRENCY)
     r = Rig(server, db_url, pool, submit, engine_settings(db_url, opts))
     try:
-        with r.heartbeats.installed():
+        with r.heartbeats.installed(), r.reaper.installed():
             yield r
     finally:
         with contextlib.suppress(Exception):
@@ -268,6 +296,7 @@ async def hold(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
         loop_lag = LoopLag()
         loop_lag.start()
         hb_first = r.heartbeats.mark()
+        reap_first = r.reaper.mark()
         hb_t0 = time.monotonic()
         index = 0
         hooks = opts.get("hooks") or {}
@@ -340,6 +369,8 @@ async def hold(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
         await loop_lag.stop()
         gc_pauses.__exit__()
         hb = r.heartbeats.durations[hb_first:]
+        reaps = r.reaper.durations[reap_first:]
+        memory = rss_mb()
         hold_set = [i for i in hold_ids if i is not None]
         lost = await r.submit.fetchrow(
             """
@@ -374,6 +405,12 @@ async def hold(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
                 "duration": latency_summary(hb),
                 "failures": r.heartbeats.failures,
             },
+            "reaper": {
+                "passes": len(reaps),
+                "duration": latency_summary(reaps),
+                "failures": r.reaper.failures,
+            },
+            "memory": memory,
             "runs_table": dict(stats) if stats else None,
             "cleanup_seconds": round(stop_s, 2),
             "settings": settings_used(r.settings, runner_slots=n_hold + opts["probe_slots"]),
@@ -484,6 +521,13 @@ async def burst(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
 
 # -- chain --------------------------------------------------------------------------
 async def chain(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
+    """The chain with the hand-off off, then on (VALKYR_HAND_OFF), in the same run."""
+    off = await chain_once(server, {**opts, "hand_off": False})
+    on = await chain_once(server, {**opts, "hand_off": True})
+    return {**on, "hand_off_off": off}
+
+
+async def chain_once(server: Server, opts: dict[str, Any]) -> dict[str, Any]:
     """Executions of a linear 5-step noop workflow, paced open-loop."""
     n, steps = opts["chain_n"], opts["chain_steps"]
     async with rig(server, opts) as r:

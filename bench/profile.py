@@ -1,12 +1,13 @@
 """`python -m bench.profile`: a scenario (full size) under two profilers.
 
-hold: the probe phases; api: the server; burst: the drain of the backlog.
+hold: the probe phases; api and api-wrk: the server (api-wrk: `--phase` picks the
+requests, e.g. `--phase batch`); burst: the drain of the backlog.
 
 - py-spy samples this process (the engine + the open-loop submitter) during the
   probe phases and writes collapsed stacks; the summary lists the hottest frames.
 - pg_stat_statements (preloaded by restarting the throw-away server) lists the
   statements by total execution time over the same window.
-Needs `pip install py-spy`; writes bench/results/profile-*.txt.
+Needs py-spy (the `bench` extra); writes bench/results/profile-*.txt.
 """
 
 from __future__ import annotations
@@ -75,11 +76,16 @@ def fold(path: Path, top: int = 40) -> str:
 
 
 async def run(
-    server: Server, out: Path, scenario: str, rates: list[float], seconds: float
+    server: Server,
+    out: Path,
+    scenario: str,
+    rates: list[float],
+    seconds: float,
+    phases: list[str] | None = None,
 ) -> dict[str, Any]:
     import asyncpg
 
-    from bench import api, engine
+    from bench import api, engine, wrk
 
     conn = await asyncpg.connect(with_database(server.url, TEMPLATE))
     await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
@@ -131,6 +137,8 @@ async def run(
     }
     if scenario == "api":
         result = await api.api(server, opts)
+    elif scenario == "api-wrk":
+        result = await wrk.api_wrk(server, {**opts, "wrk_phases": phases})
     elif scenario == "burst":
         result = await engine.burst(server, opts)
     else:
@@ -141,7 +149,8 @@ async def run(
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     p = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    p.add_argument("--scenario", choices=["hold", "api", "burst"], default="hold")
+    p.add_argument("--scenario", choices=["hold", "api", "api-wrk", "burst"], default="hold")
+    p.add_argument("--phase", action="append", help="api-wrk: requests whose name has this")
     p.add_argument("--rates", default="200,1000")
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
@@ -152,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         enable_pg_stat_statements(server)
         _loop_run(server.create_template())
         rates = [float(x) for x in args.rates.split(",")]
-        got = _loop_run(run(server, args.out_dir, args.scenario, rates, args.seconds))
+        got = _loop_run(run(server, args.out_dir, args.scenario, rates, args.seconds, args.phase))
     finally:
         server.stop()
     lines = ["pg_stat_statements over the probe phases (top by total time):", ""]

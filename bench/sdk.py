@@ -148,27 +148,32 @@ async def one_language(
         command = [sys.executable, str(WORKERS / "noop_worker.py")]
     else:
         command = _node_script(WORKERS / "noop_worker.mjs", home / "node")
-    worker_log = home / f"worker-{lang}.log"
-    worker = subprocess.Popen(  # noqa: ASYNC220
-        command,
-        env={
-            **os.environ,
-            "VALKYR_URL": svc["base"],
-            "VALKYR_API_KEY": svc["key"],
-            "RUNNER_ID": f"bench:{lang}",
-            "CONCURRENCY": str(opts["sdk_concurrency"]),
-            "MODULE": module,
-            "PYTHONUNBUFFERED": "1",
-        },
-        stdout=open(worker_log, "wb"),  # noqa: ASYNC230, SIM115
-        stderr=subprocess.STDOUT,
-    )
+    count = opts.get("sdk_workers", 1)
+    logs = [home / f"worker-{lang}-{i}.log" for i in range(count)]
+    workers = [
+        subprocess.Popen(  # noqa: ASYNC220
+            command,
+            env={
+                **os.environ,
+                "VALKYR_URL": svc["base"],
+                "VALKYR_API_KEY": svc["key"],
+                "RUNNER_ID": f"bench:{lang}-{i}",
+                "CONCURRENCY": str(opts["sdk_concurrency"]),
+                "MODULE": module,
+                "PYTHONUNBUFFERED": "1",
+            },
+            stdout=open(log, "wb"),  # noqa: ASYNC230, SIM115
+            stderr=subprocess.STDOUT,
+        )
+        for i, log in enumerate(logs)
+    ]
     try:
         t0 = time.monotonic()
-        while b"ready" not in worker_log.read_bytes():  # noqa: ASYNC230
-            if worker.poll() is not None or time.monotonic() - t0 > 30:
-                raise RuntimeError(f"{lang} worker did not start: {_tail(worker_log)}")
-            await asyncio.sleep(0.05)
+        for worker, worker_log in zip(workers, logs, strict=True):
+            while b"ready" not in worker_log.read_bytes():  # noqa: ASYNC230
+                if worker.poll() is not None or time.monotonic() - t0 > 30:
+                    raise RuntimeError(f"{lang} worker did not start: {_tail(worker_log)}")
+                await asyncio.sleep(0.05)
 
         # idle: what a worker with nothing to do costs (the long-poll, no heartbeat)
         idle_start = log_path.stat().st_size
@@ -177,7 +182,7 @@ async def one_language(
 
         # busy: n noop runs submitted at once; the worker drains them
         busy_start = log_path.stat().st_size
-        s_cpu, w_cpu = cpu_of(svc["pid"]), cpu_of(worker.pid)
+        s_cpu, w_cpu = cpu_of(svc["pid"]), sum(cpu_of(w.pid) for w in workers)
         pg_cpu = PgCpu(server.postmaster_pid())
         pg_cpu.start()
         t_submit = time.monotonic()
@@ -196,16 +201,19 @@ async def one_language(
 
         while not await done():
             if time.monotonic() - t_submit > opts["phase_timeout"] * 3:
-                raise RuntimeError(f"{lang}: runs not done in time: {_tail(worker_log)}")
+                raise RuntimeError(f"{lang}: runs not done in time: {_tail(logs[0])}")
             await asyncio.sleep(0.05)
         wall = time.monotonic() - t_submit
-        service_cpu, worker_cpu = cpu_of(svc["pid"]) - s_cpu, cpu_of(worker.pid) - w_cpu
+        service_cpu = cpu_of(svc["pid"]) - s_cpu
+        worker_cpu = sum(cpu_of(w.pid) for w in workers) - w_cpu
         db_cpu = pg_cpu.stop()
         busy = count_requests(log_path, busy_start, log_path.stat().st_size)
     finally:
-        _stop(worker)
+        for worker in workers:
+            _stop(worker)
     requests = sum(busy.values())
     return {
+        "workers": count,
         "runs": n,
         "runs_per_s": round(n / wall, 1),
         "wall_seconds": round(wall, 2),
@@ -213,7 +221,7 @@ async def one_language(
         "service_requests_per_s": round(requests / wall, 1),
         "requests_per_run": round(requests / n, 3),
         "service_cpu_ms_per_run": round(1000 * service_cpu / n, 3),
-        "worker_cpu_ms_per_run": round(1000 * worker_cpu / n, 3),
+        "worker_cpu_ms_per_run": round(1000 * worker_cpu / n, 3),  # all workers together
         "db_cpu_ms_per_run": None if db_cpu is None else round(1000 * db_cpu / n, 3),
         "idle_seconds": opts["sdk_idle_seconds"],
         "idle_requests": dict(sorted(idle.items())),

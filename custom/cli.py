@@ -25,21 +25,19 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from custom.app import create_app
-    from custom.app.http_limits import HttpLimits, protocol_with
+    from custom.app.http_limits import protocol_with
+    from custom.app.workers import http_limits, serve_workers
 
     settings = _settings(args)
-    limits = HttpLimits(
-        max_header_bytes=settings.http_max_header_bytes,
-        max_headers=settings.http_max_headers,
-        request_timeout=settings.http_request_timeout_seconds,
-        max_connections=settings.http_max_connections,
-    )
+    if settings.web_workers > 1:
+        serve_workers(settings, args.log_level, uvicorn.run)
+        return
     uvicorn.run(
         create_app(settings, announce_urls=True),
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=protocol_with(limits),  # httptools, bounded (custom/app/http_limits.py)
+        http=protocol_with(http_limits(settings)),  # httptools, bounded (custom/app/http_limits.py)
         log_level=args.log_level,
         log_config=None,  # uvicorn's loggers propagate to our (JSON or text) root handler
         lifespan="on",

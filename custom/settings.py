@@ -41,11 +41,16 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="HOST", min_length=1)
     port: int = Field(8080, validation_alias="PORT", ge=0, le=65535)
     migrate: bool = True
-    runners: int = Field(8, ge=0)
+    runners: int = Field(8, ge=0)  # per web worker: each process runs its own engine
+    web_workers: int = Field(1, ge=1, le=64)  # HTTP server processes sharing the port
     claim_batch: int = Field(64, ge=1)
+    # the runner that completes a step leases the next one in the same transaction
+    hand_off: bool = True
     lease_seconds: float = Field(120.0, gt=0)
     heartbeat_seconds: float = Field(2.0, gt=0)
     reaper_interval_seconds: float = Field(2.0, ge=0)
+    # how often the scheduler looks for due schedules and delayed starts (0: never)
+    scheduler_interval_seconds: float = Field(1.0, ge=0)
     retention_days: float = Field(30.0, ge=0)
     retention_interval_seconds: float = Field(60.0, gt=0)
     poll_seconds: float = Field(1.0, gt=0)

@@ -22,12 +22,15 @@ class ExecutionStatus(StrEnum):
 
 
 class RunStatus(StrEnum):
+    """`WAITING`: a run of the built-in `wait` module, parked until a signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it."""
+
     PENDING = "PENDING"
     LEASED = "LEASED"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
     DEAD_LETTERED = "DEAD_LETTERED"
+    WAITING = "WAITING"
 
 
 class DeadLetterStatus(StrEnum):
@@ -40,6 +43,7 @@ class DeadLetterReason(StrEnum):
     PERMANENT_ERROR = "permanent_error"
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
     LEASE_EXPIRED = "lease_expired"
+    SIGNAL_TIMEOUT = "signal_timeout"
 
 
 class BreakerState(StrEnum):
@@ -53,6 +57,13 @@ class Role(StrEnum):
     RUNNER = "runner"
     OPERATOR = "operator"
     ADMIN = "admin"
+
+
+class ScheduleOverlap(StrEnum):
+    """SKIP: no firing while this schedule's previous execution is not finished"""
+
+    ALLOW = "ALLOW"
+    SKIP = "SKIP"
 
 
 # #/x-engine/notifyChannel
@@ -80,6 +91,12 @@ RETRY_MAXIMUMS: Final[Mapping[str, Any]] = MappingProxyType(
         "maxBackoffSeconds": 86400,
     }
 )
+# #/components/schemas/WaitConfig defaults
+WAIT_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType({"timeoutSeconds": 604800})
+# #/components/schemas/WaitConfig minimums
+WAIT_MINIMUMS: Final[Mapping[str, Any]] = MappingProxyType({"timeoutSeconds": 1})
+# #/components/schemas/WaitConfig maximums
+WAIT_MAXIMUMS: Final[Mapping[str, Any]] = MappingProxyType({"timeoutSeconds": 31536000})
 # #/components/schemas/Step/properties/key pattern
 STEP_KEY_PATTERN: Final[str] = "^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$"
 # #/components/schemas/Step/properties/module pattern
@@ -96,6 +113,26 @@ PRIORITY_DEFAULT: Final[int] = 5
 PRIORITY_MINIMUM: Final[int] = 0
 # #/components/schemas/WorkflowExecution/properties/priority maximum
 PRIORITY_MAXIMUM: Final[int] = 9
+# #/components/schemas/Schedule/properties/timezone default
+SCHEDULE_TIMEZONE_DEFAULT: Final[str] = "UTC"
+# #/components/schemas/Schedule/properties/timezone minLength
+SCHEDULE_TIMEZONE_MIN_LENGTH: Final[int] = 1
+# #/components/schemas/Schedule/properties/timezone maxLength
+SCHEDULE_TIMEZONE_MAX_LENGTH: Final[int] = 64
+# #/components/schemas/Schedule/properties/overlap default
+SCHEDULE_OVERLAP_DEFAULT: Final[str] = "ALLOW"
+# #/components/schemas/Schedule/properties/catchupWindowSeconds default
+SCHEDULE_CATCHUP_WINDOW_SECONDS_DEFAULT: Final[int] = 60
+# #/components/schemas/Schedule/properties/catchupWindowSeconds minimum
+SCHEDULE_CATCHUP_WINDOW_SECONDS_MINIMUM: Final[int] = 0
+# #/components/schemas/Schedule/properties/catchupWindowSeconds maximum
+SCHEDULE_CATCHUP_WINDOW_SECONDS_MAXIMUM: Final[int] = 31536000
+# #/components/schemas/Signal/properties/name minLength
+SIGNAL_NAME_MIN_LENGTH: Final[int] = 1
+# #/components/schemas/Signal/properties/name maxLength
+SIGNAL_NAME_MAX_LENGTH: Final[int] = 200
+# #/components/schemas/Signal/properties/name pattern
+SIGNAL_NAME_PATTERN: Final[str] = "^[A-Za-z0-9_.:-]+$"
 # #/components/schemas/ApiKey/properties/name minLength
 KEY_NAME_MIN_LENGTH: Final[int] = 1
 # #/components/schemas/ApiKey/properties/name maxLength

@@ -44,12 +44,17 @@ class ExecutionStatus(StrEnum):
 
 
 class RunStatus(StrEnum):
+    """
+    `WAITING`: a run of the built-in `wait` module, parked until a signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
+    """
+
     pending = "PENDING"
     leased = "LEASED"
     succeeded = "SUCCEEDED"
     failed = "FAILED"
     cancelled = "CANCELLED"
     dead_lettered = "DEAD_LETTERED"
+    waiting = "WAITING"
 
 
 class DeadLetterStatus(StrEnum):
@@ -62,6 +67,7 @@ class DeadLetterReason(StrEnum):
     permanent_error = "permanent_error"
     attempts_exhausted = "attempts_exhausted"
     lease_expired = "lease_expired"
+    signal_timeout = "signal_timeout"
 
 
 class BreakerState(StrEnum):
@@ -91,6 +97,30 @@ class RetryPolicy(BaseModel):
     max_backoff_seconds: float = Field(300, alias="maxBackoffSeconds", ge=0.0, le=86400.0)
     jitter: bool = Field(
         True, description="Full jitter: the delay is drawn uniformly from [0, delay]"
+    )
+
+
+class WaitConfig(BaseModel):
+    """
+    The `config` of a step whose module is the built-in `wait`: its run is parked (status WAITING, no runner holds it) until a signal named `signal` arrives (`POST /WorkflowExecution/{id}/signal`; its payload is the step's output) or `timeoutSeconds` pass (the step is dead-lettered, `signal_timeout`). The step's own `timeoutSeconds` and `retry` do not apply.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    signal: str = Field(
+        ...,
+        description="The signal name it waits for, e.g. `approved`",
+        max_length=200,
+        min_length=1,
+        pattern="^[A-Za-z0-9_.:-]+$",
+    )
+    timeout_seconds: float = Field(
+        604800,
+        alias="timeoutSeconds",
+        description="How long it waits (default 7 days)",
+        ge=1.0,
+        le=31536000.0,
     )
 
 
@@ -143,12 +173,37 @@ class WorkflowVersion(BaseModel):
     name: str
     description: str | None = None
     steps: list[Step]
+    concurrency: ConcurrencyLimit | None = None
     created_at: AwareDatetime = Field(..., alias="createdAt")
 
 
 class WorkflowVersionList(BaseModel):
     items: list[WorkflowVersion]
     next_cursor: str | None = Field(..., alias="nextCursor")
+
+
+class WorkflowExecutionBatchItem(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    workflow_id: UUID = Field(..., alias="workflowId")
+    inputs: dict[str, Any] = {}
+    idempotency_key: str | None = Field(
+        None,
+        alias="idempotencyKey",
+        description="What the single submit's Idempotency-Key header says",
+        max_length=200,
+        min_length=1,
+    )
+
+
+class ScheduleOverlap(StrEnum):
+    """
+    SKIP: no firing while this schedule's previous execution is not finished
+    """
+
+    allow = "ALLOW"
+    skip = "SKIP"
 
 
 class Counts(BaseModel):
@@ -433,6 +488,41 @@ class DeadLetterAuditRecord(BaseModel):
     new_run_id: UUID | None = Field(None, alias="newRunId")
 
 
+class Signal(BaseModel):
+    """
+    A signal sent to an execution (`POST /WorkflowExecution/{id}/signal`); a `wait` step with `config.signal` equal to `name` consumes it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    execution_id: UUID | None = Field(None, alias="executionId")
+    name: str = Field(
+        ...,
+        description="The `config.signal` of the wait steps it is for (e.g. `approved`)",
+        max_length=200,
+        min_length=1,
+        pattern="^[A-Za-z0-9_.:-]+$",
+    )
+    payload: Any | None = Field(
+        None, description="Any JSON value: the output of the wait step that consumes it"
+    )
+    idempotency_key: str | None = Field(
+        None, alias="idempotencyKey", description="The Idempotency-Key header it was sent with"
+    )
+    received_at: AwareDatetime | None = Field(None, alias="receivedAt")
+    consumed_by_run_id: UUID | None = Field(
+        None,
+        alias="consumedByRunId",
+        description="The wait run that took it (null: kept for a wait not reached yet)",
+    )
+    consumed_at: AwareDatetime | None = Field(None, alias="consumedAt")
+    sent_by: str | None = Field(
+        None, alias="sentBy", description="The name of the API key that sent it"
+    )
+
+
 class DeadLetterQueue(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -706,11 +796,89 @@ class WorkflowExecution(BaseModel):
     updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
     started_at: AwareDatetime | None = Field(None, alias="startedAt")
     finished_at: AwareDatetime | None = Field(None, alias="finishedAt")
+    start_at: AwareDatetime | None = Field(
+        None,
+        alias="startAt",
+        description="Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds.",
+    )
+    delay_seconds: float | None = Field(
+        None,
+        alias="delaySeconds",
+        description="Delayed start this many seconds from now (sets startAt; write only). Not with startAt.",
+        ge=0.0,
+        le=31536000.0,
+    )
+    schedule_id: UUID | None = Field(
+        None, alias="scheduleId", description="The schedule whose firing started the execution"
+    )
     control_history: list[ExecutionControlRecord] | None = Field(
         None,
         alias="controlHistory",
         description="Who paused, resumed or cancelled the execution, and when (shown by GET)",
     )
+
+
+class WorkflowExecutionBatch(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: list[WorkflowExecutionBatchItem] = Field(..., max_length=1000, min_length=1)
+
+
+class WorkflowExecutionBatchResult(BaseModel):
+    """
+    One item's result; `execution` with 200/201, `problem` otherwise
+    """
+
+    status: int = Field(..., description="The status a single submit of the item would answer")
+    execution: WorkflowExecution | None = None
+    problem: Problem | None = None
+
+
+class Schedule(BaseModel):
+    """
+    Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+    multiples of intervalSeconds since the Unix epoch. A cron time that does
+    not exist in `timezone` (the hour skipped when clocks go forward) fires at
+    the instant it maps to with the offset before the change; a repeated one
+    (clocks go back) fires once, the first time.
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    workflow_id: UUID = Field(..., alias="workflowId")
+    cron: str | None = Field(
+        None,
+        description="5 fields: minute hour day-of-month month day-of-week",
+        max_length=200,
+        min_length=9,
+    )
+    timezone: str = Field(
+        "UTC", description="IANA zone the cron fields are read in", max_length=64, min_length=1
+    )
+    interval_seconds: int | None = Field(None, alias="intervalSeconds", ge=1, le=31536000)
+    inputs: dict[str, Any] = {}
+    paused: bool = False
+    overlap: ScheduleOverlap = "ALLOW"
+    catchup_window_seconds: int = Field(
+        60,
+        alias="catchupWindowSeconds",
+        description="After a downtime, the missed firings at most this old run once each; older ones are skipped.",
+        ge=0,
+        le=31536000,
+    )
+    next_fire_at: AwareDatetime | None = Field(None, alias="nextFireAt")
+    last_fire_at: AwareDatetime | None = Field(None, alias="lastFireAt")
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
+
+
+class ScheduleList(BaseModel):
+    items: list[Schedule]
+    next_cursor: str | None = Field(..., alias="nextCursor")
 
 
 class WorkflowExecutionGraph(BaseModel):
@@ -736,3 +904,7 @@ class RunBatchHeartbeatResponse(BaseModel):
         description="The runner's lease after this heartbeat (null when it holds none of the runs)",
     )
     runs: list[RunHeartbeatStatus]
+
+
+class WorkflowExecutionBatchResults(BaseModel):
+    results: list[WorkflowExecutionBatchResult]

@@ -152,6 +152,18 @@ OPERATIONS: dict[str, OperationInfo] = {
         "generated.routes.workflow_execution.create_workflow_execution",
         True,
     ),
+    "createWorkflowExecutionBatch": OperationInfo(
+        "createWorkflowExecutionBatch",
+        "POST",
+        "/WorkflowExecution/batch",
+        (
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.workflow_execution.create_workflow_execution_batch",
+        True,
+    ),
     "countWorkflowExecutions": OperationInfo(
         "countWorkflowExecutions",
         "GET",
@@ -238,6 +250,18 @@ OPERATIONS: dict[str, OperationInfo] = {
         True,
         "generated.routes.workflow_execution.resume_workflow_execution",
         False,
+    ),
+    "signalWorkflowExecution": OperationInfo(
+        "signalWorkflowExecution",
+        "POST",
+        "/WorkflowExecution/{id}/signal",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.workflow_execution.signal_workflow_execution",
+        True,
     ),
     "listRuns": OperationInfo(
         "listRuns",
@@ -580,6 +604,80 @@ OPERATIONS: dict[str, OperationInfo] = {
         "generated.routes.api_key.revoke_api_key",
         False,
     ),
+    "listSchedules": OperationInfo(
+        "listSchedules",
+        "GET",
+        "/Schedule",
+        (
+            "viewer",
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.schedule.list_schedules",
+        False,
+    ),
+    "createSchedule": OperationInfo(
+        "createSchedule",
+        "POST",
+        "/Schedule",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.schedule.create_schedule",
+        True,
+    ),
+    "getSchedule": OperationInfo(
+        "getSchedule",
+        "GET",
+        "/Schedule/{id}",
+        (
+            "viewer",
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.schedule.get_schedule",
+        False,
+    ),
+    "updateSchedule": OperationInfo(
+        "updateSchedule",
+        "PUT",
+        "/Schedule/{id}",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.schedule.update_schedule",
+        True,
+    ),
+    "deleteSchedule": OperationInfo(
+        "deleteSchedule",
+        "DELETE",
+        "/Schedule/{id}",
+        (
+            "operator",
+            "admin",
+        ),
+        False,
+        "generated.routes.schedule.delete_schedule",
+        False,
+    ),
+    "triggerSchedule": OperationInfo(
+        "triggerSchedule",
+        "POST",
+        "/Schedule/{id}/trigger",
+        (
+            "operator",
+            "admin",
+        ),
+        True,
+        "generated.routes.schedule.trigger_schedule",
+        False,
+    ),
 }
 
 ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
@@ -622,6 +720,16 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/Run/{id}/complete": ("POST",),
     "/Run/{id}/fail": ("POST",),
     "/Run/{id}/heartbeat": ("POST",),
+    "/Schedule": (
+        "GET",
+        "POST",
+    ),
+    "/Schedule/{id}": (
+        "DELETE",
+        "GET",
+        "PUT",
+    ),
+    "/Schedule/{id}/trigger": ("POST",),
     "/Workflow": (
         "GET",
         "POST",
@@ -637,6 +745,7 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
         "GET",
         "POST",
     ),
+    "/WorkflowExecution/batch": ("POST",),
     "/WorkflowExecution/counts": ("GET",),
     "/WorkflowExecution/{id}": (
         "DELETE",
@@ -646,6 +755,7 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/WorkflowExecution/{id}/graph": ("GET",),
     "/WorkflowExecution/{id}/pause": ("POST",),
     "/WorkflowExecution/{id}/resume": ("POST",),
+    "/WorkflowExecution/{id}/signal": ("POST",),
     "/health": ("GET",),
     "/metrics": ("GET",),
 }

@@ -124,13 +124,38 @@ WORKFLOW_EXECUTION_FIELDS: dict[str, str] = {
     "updatedAt": "updated_at",
     "startedAt": "started_at",
     "finishedAt": "finished_at",
+    "startAt": "start_at",
+    "scheduleId": "schedule_id",
 }
 
 
 def workflow_execution(row: Mapping[str, Any], **computed: Any) -> models.WorkflowExecution:
     """A `workflow_executions` row as the API's WorkflowExecution; `computed`: the fields
-    the table does not store (controlHistory), by API name."""
+    the table does not store (delaySeconds, controlHistory), by API name."""
     return from_row(models.WorkflowExecution, WORKFLOW_EXECUTION_FIELDS, row, computed)
+
+
+# Schedule: API field → column of `schedules`
+SCHEDULE_FIELDS: dict[str, str] = {
+    "id": "id",
+    "workflowId": "workflow_id",
+    "cron": "cron",
+    "timezone": "timezone",
+    "intervalSeconds": "interval_seconds",
+    "inputs": "inputs",
+    "paused": "paused",
+    "overlap": "overlap",
+    "catchupWindowSeconds": "catchup_window_seconds",
+    "nextFireAt": "next_fire_at",
+    "lastFireAt": "last_fire_at",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
+
+
+def schedule(row: Mapping[str, Any], **computed: Any) -> models.Schedule:
+    """A `schedules` row as the API's Schedule."""
+    return from_row(models.Schedule, SCHEDULE_FIELDS, row, computed)
 
 
 # Run: API field → column of `runs`
@@ -160,6 +185,25 @@ def run(row: Mapping[str, Any], **computed: Any) -> models.Run:
     """A `runs` row as the API's Run; `computed`: the fields
     the table does not store (leaseToken, leaseExpiresAt, heartbeatAt), by API name."""
     return from_row(models.Run, RUN_FIELDS, row, computed)
+
+
+# Signal: API field → column of `signals`
+SIGNAL_FIELDS: dict[str, str] = {
+    "id": "id",
+    "executionId": "execution_id",
+    "name": "name",
+    "payload": "payload",
+    "idempotencyKey": "idempotency_key",
+    "receivedAt": "received_at",
+    "consumedByRunId": "consumed_by_run_id",
+    "consumedAt": "consumed_at",
+    "sentBy": "sent_by",
+}
+
+
+def signal(row: Mapping[str, Any], **computed: Any) -> models.Signal:
+    """A `signals` row as the API's Signal."""
+    return from_row(models.Signal, SIGNAL_FIELDS, row, computed)
 
 
 # DeadLetterQueue: API field → column of `dead_letters`

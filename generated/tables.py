@@ -133,6 +133,18 @@ class WorkflowExecutionRow(SQLModel, table=True):
                 "concurrency_key IS NOT NULL AND status IN ('PENDING', 'RUNNING', 'PAUSED')"
             ),
         ),
+        sa.Index(
+            "ix_workflow_executions_delayed",
+            "start_at",
+            postgresql_where=sa.text("status = 'PENDING' AND start_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_workflow_executions_schedule_active",
+            "schedule_id",
+            postgresql_where=sa.text(
+                "schedule_id IS NOT NULL AND status IN ('PENDING', 'RUNNING', 'PAUSED')"
+            ),
+        ),
         {},
     )
 
@@ -265,6 +277,24 @@ class WorkflowExecutionRow(SQLModel, table=True):
         default=None,
     )
 
+    start_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "start_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    schedule_id: uuid.UUID | None = Field(
+        sa_column=sa.Column(
+            "schedule_id",
+            sa.Uuid(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
     request_hash: str = Field(
         sa_column=sa.Column(
             "request_hash",
@@ -292,6 +322,157 @@ class WorkflowExecutionRow(SQLModel, table=True):
     )
 
 
+class ScheduleRow(SQLModel, table=True):
+    """Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+    multiples of intervalSeconds since the Unix epoch. A cron time that does
+    not exist in `timezone` (the hour skipped when clocks go forward) fires at
+    the instant it maps to with the offset before the change; a repeated one
+    (clocks go back) fires once, the first time.
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        sa.Index(
+            "ix_schedules_due",
+            "next_fire_at",
+            postgresql_where=sa.text("NOT paused"),
+        ),
+        sa.Index(
+            "ix_schedules_workflow_id",
+            "workflow_id",
+            "created_at",
+            "id",
+        ),
+        {},
+    )
+
+    id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "id",
+            sa.Uuid(),
+            primary_key=True,
+            nullable=False,
+            server_default=sa.text("gen_random_uuid()"),
+        ),
+        default=None,
+    )
+
+    workflow_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "workflow_id",
+            sa.Uuid(),
+            sa.ForeignKey("workflows.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+    )
+
+    cron: str | None = Field(
+        sa_column=sa.Column(
+            "cron",
+            sa.Text(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    timezone: str = Field(
+        sa_column=sa.Column(
+            "timezone",
+            sa.Text(),
+            nullable=False,
+            server_default=sa.text("\u0027UTC\u0027"),
+        ),
+        default=None,
+    )
+
+    interval_seconds: int | None = Field(
+        sa_column=sa.Column(
+            "interval_seconds",
+            sa.Integer(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    inputs: Any = Field(
+        sa_column=sa.Column(
+            "inputs",
+            JSONB(),
+            nullable=False,
+            server_default=sa.text("\u0027{}\u0027::jsonb"),
+        ),
+        default=None,
+    )
+
+    paused: bool = Field(
+        sa_column=sa.Column(
+            "paused",
+            sa.Boolean(),
+            nullable=False,
+            server_default=sa.text("false"),
+        ),
+        default=None,
+    )
+
+    overlap: str = Field(
+        sa_column=sa.Column(
+            "overlap",
+            sa.String(32),
+            nullable=False,
+            server_default=sa.text("\u0027ALLOW\u0027"),
+        ),
+        default=None,
+    )
+
+    catchup_window_seconds: int = Field(
+        sa_column=sa.Column(
+            "catchup_window_seconds",
+            sa.Integer(),
+            nullable=False,
+            server_default=sa.text("60"),
+        ),
+        default=None,
+    )
+
+    next_fire_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "next_fire_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    last_fire_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "last_fire_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    created_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    updated_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+
 class RunRow(SQLModel, table=True):
     __tablename__ = "runs"
     __table_args__ = (
@@ -310,6 +491,11 @@ class RunRow(SQLModel, table=True):
             "ix_runs_cancel_requested",
             "lease_owner",
             postgresql_where=sa.text("status = 'LEASED' AND cancel_requested"),
+        ),
+        sa.Index(
+            "ix_runs_waiting",
+            "available_at",
+            postgresql_where=sa.text("status = 'WAITING'"),
         ),
         sa.Index(
             "ux_runs_step_attempt",
@@ -570,6 +756,111 @@ class RunRow(SQLModel, table=True):
         sa_column=sa.Column(
             "lease_secret_hash",
             sa.LargeBinary(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+
+class SignalRow(SQLModel, table=True):
+    """A signal sent to an execution (`POST /WorkflowExecution/{id}/signal`); a `wait` step with `config.signal` equal to `name` consumes it."""
+
+    __tablename__ = "signals"
+    __table_args__ = (
+        sa.Index(
+            "ix_signals_unconsumed",
+            "execution_id",
+            "name",
+            "received_at",
+            postgresql_where=sa.text("consumed_by_run_id IS NULL"),
+        ),
+        sa.Index(
+            "ux_signals_idempotency_key",
+            "execution_id",
+            "idempotency_key",
+            unique=True,
+        ),
+        {},
+    )
+
+    id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "id",
+            sa.Uuid(),
+            primary_key=True,
+            nullable=False,
+            server_default=sa.text("gen_random_uuid()"),
+        ),
+        default=None,
+    )
+
+    execution_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "execution_id",
+            sa.Uuid(),
+            sa.ForeignKey("workflow_executions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+    )
+
+    name: str = Field(
+        sa_column=sa.Column(
+            "name",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    payload: Any = Field(
+        sa_column=sa.Column(
+            "payload",
+            JSONB(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    idempotency_key: str | None = Field(
+        sa_column=sa.Column(
+            "idempotency_key",
+            sa.Text(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    received_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "received_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    consumed_by_run_id: uuid.UUID | None = Field(
+        sa_column=sa.Column(
+            "consumed_by_run_id",
+            sa.Uuid(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    consumed_at: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "consumed_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    sent_by: str | None = Field(
+        sa_column=sa.Column(
+            "sent_by",
+            sa.Text(),
             nullable=True,
         ),
         default=None,
@@ -1084,6 +1375,15 @@ class WorkflowVersionsRow(SQLModel, table=True):
             JSONB(),
             nullable=False,
         ),
+    )
+
+    concurrency: Any = Field(
+        sa_column=sa.Column(
+            "concurrency",
+            JSONB(),
+            nullable=True,
+        ),
+        default=None,
     )
 
     created_at: datetime.datetime = Field(

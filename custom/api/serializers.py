@@ -20,6 +20,7 @@ from generated.serializers import build, from_row
 workflow = rows.workflow
 circuit_breaker_state = rows.circuit_breaker_state
 api_key = rows.api_key
+signal = rows.signal
 
 # API field → column, for the records that are not resources of their own
 WORKFLOW_VERSION_FIELDS = {

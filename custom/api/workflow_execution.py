@@ -1,8 +1,9 @@
-"""Starting executions (idempotent), execution control (cancel, pause, resume), and
-deleting a finished one."""
+"""Starting executions (idempotent), execution control (cancel, pause, resume), signals
+to its wait steps, and deleting a finished one."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 from typing import Any
@@ -11,9 +12,19 @@ from connexion import request
 
 from custom.api import serializers
 from custom.app.security import caller
-from custom.executions import control, purge
-from custom.executions.start import IdempotencyConflict, WorkflowNotFound, start_execution
+from custom.executions import control, purge, signals
+from custom.executions.start import (
+    BatchItem,
+    BatchOutcome,
+    IdempotencyConflict,
+    Plan,
+    Started,
+    WorkflowNotFound,
+    start_batch,
+    start_execution,
+)
 from custom.observability.tracing import inject_context
+from custom.schedules.firing import clock_now
 from custom.sql import q
 from generated import models
 from generated.constants import ExecutionStatus
@@ -91,11 +102,30 @@ async def get_workflow_execution_graph(id_: str) -> Any:
     return ok(build(models.WorkflowExecutionGraph, graph))
 
 
+async def _plan(conn: Any, body: dict[str, Any]) -> Plan | None:
+    """A delayed start from `startAt` or `delaySeconds` (not both: a 422)."""
+    start_at, delay = body.get("startAt"), body.get("delaySeconds")
+    if start_at is not None and delay is not None:
+        raise problem(
+            422, "Invalid start", "give startAt or delaySeconds, not both", "invalid-start"
+        )
+    if delay is not None:
+        now = await clock_now(conn, request.state.engine.context)
+        return Plan(start_at=now + datetime.timedelta(seconds=delay), now=now)
+    if start_at is not None:
+        return Plan(
+            start_at=parse_datetime(start_at), now=request.state.engine.context.clock.db_now()
+        )
+    return None
+
+
 async def create_workflow_execution(body: dict[str, Any]) -> Any:
-    """201 with a new execution, or 200 with the one this request duplicates."""
+    """201 with a new execution, or 200 with the one this request duplicates. With
+    startAt or delaySeconds it stays PENDING until then."""
     key = request.headers.get("idempotency-key")
     workflow_id = parse_uuid(body["workflowId"])
     async with request.state.pool.acquire() as conn:
+        plan = await _plan(conn, body)
         try:
             started = await start_execution(
                 conn,
@@ -105,12 +135,55 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
                 trace_context=_trace_context(),
                 created_by=caller(request),
                 ctx=request.state.engine.context,
+                plan=plan,
             )
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None
         except IdempotencyConflict as exc:
             raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
     return ok(serializers.workflow_execution(started.execution), 201 if started.created else 200)
+
+
+async def create_workflow_execution_batch(body: dict[str, Any]) -> Any:
+    """One result per item, in order: each what a single submit of it would answer."""
+    items = [
+        BatchItem(parse_uuid(i["workflowId"]), i.get("inputs") or {}, i.get("idempotencyKey"))
+        for i in body["items"]
+    ]
+    async with request.state.pool.acquire() as conn:
+        outcomes = await start_batch(
+            conn,
+            items,
+            trace_context=_trace_context(),
+            created_by=caller(request),
+            ctx=request.state.engine.context,
+        )
+    results = [_batch_result(o) for o in outcomes]
+    return ok(build(models.WorkflowExecutionBatchResults, {"results": results}))
+
+
+def _batch_result(outcome: BatchOutcome) -> models.WorkflowExecutionBatchResult:
+    if isinstance(outcome, Started):
+        result = {
+            "status": 201 if outcome.created else 200,
+            "execution": serializers.workflow_execution(outcome.execution),
+        }
+    elif isinstance(outcome, WorkflowNotFound):
+        result = {"status": 404, "problem": _problem(404, "Not Found", outcome, "not-found")}
+    else:
+        result = {
+            "status": 422,
+            "problem": _problem(422, "Idempotency-Key reused", outcome, "idempotency-conflict"),
+        }
+    return build(models.WorkflowExecutionBatchResult, result)
+
+
+def _problem(status: int, title: str, exc: Exception, kind: str) -> models.Problem:
+    """The problem a single submit would have answered with."""
+    return build(
+        models.Problem,
+        {"type": f"/problems/{kind}", "title": title, "status": status, "detail": str(exc)},
+    )
 
 
 async def _control(operation: Any, id_: str) -> Any:
@@ -140,6 +213,30 @@ async def pause_workflow_execution(id_: str) -> Any:
 async def resume_workflow_execution(id_: str) -> Any:
     """Dispatch continues where it stopped."""
     return await _control(functools.partial(control.resume, ctx=request.state.engine.context), id_)
+
+
+async def signal_workflow_execution(id_: str, body: dict[str, Any]) -> Any:
+    """201 with the signal (consumed at once when a wait on its name is parked), or 200
+    with the signal an earlier request sent under the same Idempotency-Key."""
+    execution_id = parse_uuid(id_)
+    async with request.state.pool.acquire() as conn:
+        try:
+            sent = await signals.send_signal(
+                conn,
+                execution_id,
+                body["name"],
+                body.get("payload"),
+                idempotency_key=request.headers.get("idempotency-key"),
+                sent_by=caller(request),
+                ctx=request.state.engine.context,
+            )
+        except control.ExecutionNotFound:
+            raise not_found("WorkflowExecution", id_) from None
+        except signals.ExecutionFinished as exc:
+            raise problem(409, "Execution finished", str(exc), "execution-finished") from None
+        except signals.SignalKeyConflict as exc:
+            raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
+    return ok(serializers.signal(sent.signal), 201 if sent.created else 200)
 
 
 async def delete_workflow_execution(id_: str) -> Any:

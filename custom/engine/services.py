@@ -1,5 +1,5 @@
-"""The engine's background services in one process: LISTEN, runner pool and reaper,
-and the HTTP client its modules share."""
+"""The engine's background services in one process: LISTEN, runner pool, reaper and
+scheduler, and the HTTP client its modules share."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from custom.observability.tracing import trace_http_client
 from custom.reaper.reaper import Reaper
 from custom.runner.listener import Listener
 from custom.runner.pool import RunnerPool
+from custom.schedules.scheduler import Scheduler
 from custom.settings import Settings
 
 
@@ -31,6 +32,7 @@ class Engine:
     reaper: Reaper | None
     poll_seconds: float
     http_client: httpx.AsyncClient | None = None
+    scheduler: Scheduler | None = None
 
     @property
     def runner_id(self) -> str | None:
@@ -41,6 +43,8 @@ class Engine:
             await self.runner.stop()
         if self.reaper:
             await self.reaper.stop()
+        if self.scheduler:
+            await self.scheduler.stop()
         await self.listener.stop()
         await self.context.wakeups.detach()
         if self.http_client is not None:
@@ -87,6 +91,7 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             claim_batch=settings.claim_batch,
             listener=listener,
             shutdown_grace_seconds=settings.shutdown_grace_seconds,
+            hand_off=settings.hand_off,
             http_client=http_client,
         )
         await runner.start()
@@ -100,5 +105,9 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             metrics=ctx.metrics,
         )
         reaper.start()
+    scheduler = None
+    if settings.scheduler_interval_seconds > 0:
+        scheduler = Scheduler(pool, ctx, settings.scheduler_interval_seconds)
+        scheduler.start()
     tune_gc()  # whatever started the engine (service, `valkyr runner`, bench) runs long
-    return Engine(ctx, listener, runner, reaper, settings.poll_seconds, http_client)
+    return Engine(ctx, listener, runner, reaper, settings.poll_seconds, http_client, scheduler)

@@ -17,12 +17,13 @@ from custom.executions.concurrency import admit_waiting
 from custom.executions.context import EngineContext
 from custom.executions.dead_letters import PERMANENT, quarantine
 from custom.executions.runs import insert_runs, ready_now, run_row
+from custom.executions.signal_delivery import deliver_signals
 from custom.sql import q
 from custom.workflows.references import InputReferenceError, resolve_inputs
 from generated.constants import ExecutionStatus, RunStatus
 
 ACTIVE = (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED)
-IN_FLIGHT = (RunStatus.PENDING, RunStatus.LEASED)
+IN_FLIGHT = (RunStatus.PENDING, RunStatus.LEASED, RunStatus.WAITING)
 # a step whose latest run ended like this, with no retry scheduled, is run again when its
 # execution is active (a reaped run of a FAILED execution that a requeue reopened)
 ABANDONED = (RunStatus.FAILED, RunStatus.CANCELLED)
@@ -96,7 +97,28 @@ async def advance(
     if not result.failed:
         freed = await _fail_if_stuck(conn, execution, latest, result.created)
         await release_slot(conn, freed, ctx=ctx)
+    if any(r["status"] == RunStatus.WAITING for r in result.created):
+        await _take_kept_signals(
+            conn, execution, result, ctx=ctx, now=now, completed=completed, notify=notify
+        )
     return result
+
+
+async def _take_kept_signals(
+    conn: asyncpg.Connection,
+    execution: asyncpg.Record | dict[str, Any],
+    result: Advance,
+    **kwargs: Any,
+) -> None:
+    """A wait just reached consumes a signal sent before it (kept in `signals`); the
+    steps after it became ready, so advance once more (at most once per wait step)."""
+    if not await deliver_signals(conn, execution["id"]):
+        return
+    more = await advance(conn, execution, **kwargs)
+    result.created += more.created
+    result.ready = result.ready or more.ready
+    result.completed = more.completed
+    result.failed = result.failed or more.failed
 
 
 async def release_slot(
@@ -175,7 +197,7 @@ async def _fail_if_stuck(
     the execution is FAILED until they are requeued too (or discarded: then it stays
     FAILED). It completes only when every step succeeded.
     """
-    if any(r["status"] == RunStatus.PENDING for r in created):
+    if any(r["status"] in IN_FLIGHT for r in created):
         return None
     if any(r["status"] in IN_FLIGHT for r in latest.values()):
         return None

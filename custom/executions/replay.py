@@ -13,6 +13,7 @@ import asyncpg
 from custom.executions.advance import advance
 from custom.executions.context import EngineContext
 from custom.executions.runs import insert_runs, run_row
+from custom.executions.signal_delivery import deliver_signals
 from custom.idempotency import run_idempotency_key
 from custom.sql import q
 from generated.constants import ExecutionStatus, RunStatus
@@ -47,6 +48,8 @@ async def replay_step(
         row = run_row(step, inputs, ctx.modules, attempt=attempt)
     held = execution["status"] == ExecutionStatus.PAUSED
     created = (await insert_runs(conn, execution_id, [row], held=held))[0]
-    if earlier:
+    if earlier or (
+        created["status"] == RunStatus.WAITING and await deliver_signals(conn, execution_id)
+    ):
         await advance(conn, execution, ctx=ctx)
     return created

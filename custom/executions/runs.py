@@ -12,6 +12,7 @@ from custom.breakers.keys import breaker_key
 from custom.idempotency import run_idempotency_key
 from custom.modules.registry import Module
 from custom.sql import q
+from custom.workflows.waits import is_wait, wait_timeout_seconds
 from generated.constants import RunStatus
 
 
@@ -27,8 +28,11 @@ def run_row(
     error: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The row for one attempt at `step` with resolved `inputs` (see runs_insert);
-    `modules` is the engine's registry (a module may declare the step's breaker)."""
+    `modules` is the engine's registry (a module may declare the step's breaker).
+    A new attempt at a `wait` step is parked: WAITING, its deadline as available_at."""
     config = step.get("config") or {}
+    if is_wait(step) and status == RunStatus.PENDING:
+        status, delay = RunStatus.WAITING, wait_timeout_seconds(config)
     retry = step.get("retry") or {}
     return {
         "step_key": step["key"],

@@ -3,14 +3,16 @@
 The same rules as complete_run (custom/leases/finish.py): executions locked first
 (in id order, so concurrent batches cannot deadlock), fenced on owner + token + live
 lease, then each execution advanced once; one NOTIFY for the whole batch at most,
-and this engine's runners woken after the commit.
+and this engine's runners woken after the commit. With a HandOff, the completing
+runner leases the next runs it created itself in the same transaction (run_handoff):
+only the ready runs it leaves behind need a NOTIFY and a claim.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -20,6 +22,7 @@ from custom.executions.advance import advance, release_slot
 from custom.executions.context import EngineContext
 from custom.observability import tracing
 from custom.sql import q
+from generated.constants import RunStatus
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,38 @@ class Completion:
     span: Any = None
 
 
+@dataclass(frozen=True)
+class HandOff:
+    """What the completing runner can take over in the completion's transaction."""
+
+    modules: list[str]  # the modules it runs
+    limit: int  # its free slots
+    lease_seconds: float
+
+
+@dataclass
+class Completed:
+    """The runs a batch finished (a missing one had lost its lease) and those it
+    handed off to the completing runner (leased to it, to be started at once)."""
+
+    finished: dict[uuid.UUID, asyncpg.Record]
+    handed_off: list[asyncpg.Record] = field(default_factory=list)
+
+
 async def complete_runs(
-    conn: asyncpg.Connection, runner_id: str, items: list[Completion], ctx: EngineContext
-) -> dict[uuid.UUID, asyncpg.Record]:
+    conn: asyncpg.Connection,
+    runner_id: str,
+    items: list[Completion],
+    ctx: EngineContext,
+    hand_off: HandOff | None = None,
+) -> Completed:
     """Complete many runs of one runner in one transaction (group commit).
 
     Same rules as complete_run: executions locked first (in id order), fenced on
-    owner + token + live lease, then each execution advanced once. Returns the runs
-    that were finished; a missing one had lost its lease.
+    owner + token + live lease, then each execution advanced once; with `hand_off`,
+    the next runs created are leased to `runner_id` as far as it has room.
     """
+    handed: list[asyncpg.Record] = []
     async with conn.transaction():
         executions = await conn.fetch(
             q("executions_lock_many"), sorted({i.execution_id for i in items})
@@ -70,6 +96,7 @@ async def complete_runs(
             latest[row["execution_id"]].append(row)
         completed: list[dict[str, Any]] = []
         ready = False
+        created: list[uuid.UUID] = []  # the ready runs this batch created
         for execution_id in touched:
             outcome = await advance(
                 conn,
@@ -79,7 +106,21 @@ async def complete_runs(
                 completed=completed,
                 notify=False,
             )
-            ready = ready or outcome.ready
+            if outcome.ready:
+                ready = True
+                created += [c["id"] for c in outcome.created if c["status"] == RunStatus.PENDING]
+        if ready and hand_off is not None and hand_off.limit > 0:
+            handed = await conn.fetch(
+                q("run_handoff"),
+                runner_id,
+                hand_off.modules,
+                hand_off.limit,
+                None,  # the database's clock, as the runner's claims (claim_runs) use
+                float(hand_off.lease_seconds),
+                created,
+            )
+            # every ready run is taken: nobody else needs waking
+            ready = len(handed) < len(created)
         notified = ready and ctx.wakeups.notify_inline()
         if notified:  # one NOTIFY for the batch, not one per execution that moved on
             await conn.execute(q("runs_notify"))
@@ -96,4 +137,4 @@ async def complete_runs(
                 await record_success(conn, run)
     if ready:  # next steps are committed: this process's runners claim them now
         ctx.wakeups.committed(notified=notified)
-    return {r["id"]: r for r in finished}
+    return Completed({r["id"]: r for r in finished}, handed)

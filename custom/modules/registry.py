@@ -48,7 +48,8 @@ def declared_breaker_key(module: Module | None, config: Mapping[str, Any]) -> st
 
 def builtin_modules() -> dict[str, Module]:
     """A fresh name -> callable map of the built-in modules."""
-    from custom.modules import fail, http, noop, sleep, transform
+    from custom.modules import fail, http, noop, sleep, transform, wait
+    from custom.workflows.waits import WAIT_MODULE
 
     return {
         "noop": noop.run,
@@ -56,6 +57,7 @@ def builtin_modules() -> dict[str, Module]:
         "fail": fail.run,
         "http": http.run,
         "transform": transform.run,
+        WAIT_MODULE: wait.run,
     }
 
 

@@ -87,6 +87,12 @@ class EngineMetrics:
             " given back by a heartbeat (PENDING, no attempt used)",
             registry=self.registry,
         )
+        self.runs_handed_off = Counter(
+            "valkyr_process_runs_handed_off",
+            "Runs this process's runner leased to itself in the transaction that completed"
+            " the step before them (VALKYR_HAND_OFF), without a claim",
+            registry=self.registry,
+        )
 
     def observe_dispatch(self, seconds: float) -> None:
         self.dispatch_latency.observe(max(0.0, seconds))
@@ -114,6 +120,10 @@ class EngineMetrics:
     def count_runs_given_back(self, n: int = 1) -> None:
         if n > 0:
             self.runs_given_back.inc(n)
+
+    def count_runs_handed_off(self, n: int = 1) -> None:
+        if n > 0:
+            self.runs_handed_off.inc(n)
 
     def collect(self) -> Iterable[Metric]:
         return self.registry.collect()

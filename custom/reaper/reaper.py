@@ -1,4 +1,4 @@
-"""Reclaim runs whose runner's lease expired.
+"""Reclaim runs whose runner's lease expired; time out waits whose signal never came.
 
 Every service process runs a reaper; they may overlap freely. Each expired run is
 re-checked under its execution's lock (reap_run), so exactly one reaper turns it
@@ -22,6 +22,7 @@ from custom.executions.advance import release_slot
 from custom.executions.context import EngineContext, standalone_context
 from custom.executions.dead_letters import LEASE_EXPIRED, quarantine
 from custom.executions.purge import purge_finished_before, retention_cutoff
+from custom.executions.signals import expire_waits
 from custom.leases.finish import schedule_retry
 from custom.observability.metrics import EngineMetrics
 from custom.sql import q
@@ -72,6 +73,9 @@ async def reap_once(
         if metrics is not None:
             metrics.count_lease_reclaimed(reclaimed)
         log.warning("reaper reclaimed %d run(s) with expired leases", reclaimed)
+    expired = await expire_waits(pool, now=now, batch=batch)
+    if expired:
+        log.warning("reaper dead-lettered %d wait(s) whose signal never came", expired)
     gone = await pool.fetch(q("runner_leases_prune"), now, FORGET_RUNNER_AFTER_SECONDS)
     if gone:
         log.info("forgot %d runner(s) gone for good", len(gone))

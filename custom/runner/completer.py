@@ -6,22 +6,42 @@ arrived meanwhile goes into the next batch. Idle, a completion is written at onc
 the database refuses is retried run by run, so one bad row cannot sink the others; a
 batch that fails because the database is away fails for every caller, who retries
 (custom/runner/reporting.py).
+
+With hand-off slots (the runner pool), a batch also leases the next runs it makes
+ready to the runner, up to the slots the pool reserves for it (custom.leases.batch).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from typing import Protocol
 
 import asyncpg
 
 from custom.db.faults import bounded, is_transient
 from custom.executions.context import EngineContext
-from custom.leases.batch import Completion, complete_runs
+from custom.leases.batch import Completion, HandOff, complete_runs
 from custom.leases.claim import LeaseLost
 from custom.leases.finish import complete_run
 
 log = logging.getLogger(__name__)
+
+
+class HandOffSlots(Protocol):
+    """The runner's side of a hand-off: room reserved before a batch, runs taken after."""
+
+    def reserve(self, finishing: list[uuid.UUID]) -> HandOff | None:
+        """Slots for the next runs of a batch finishing these runs (None: none)."""
+        ...
+
+    def settle(
+        self, reserved: HandOff, rows: list[asyncpg.Record], landed: list[uuid.UUID]
+    ) -> None:
+        """The reservation ends; `rows` (committed, leased to the runner) start now, and
+        the `landed` runs' slots count as free before their tasks are done."""
+        ...
 
 
 class Completer:
@@ -34,6 +54,7 @@ class Completer:
         max_batch: int = 64,
         writers: int = 2,
         timeout: float = 10.0,
+        hand_off: HandOffSlots | None = None,
     ) -> None:
         self.pool = pool
         self.runner_id = runner_id
@@ -41,6 +62,7 @@ class Completer:
         self.timeout = timeout  # one write on a dead link is given up after this
         self.max_batch = max_batch
         self.writers = writers
+        self.hand_off = hand_off
         self._queue: list[tuple[Completion, asyncio.Future[bool]]] = []
         self._active = 0
 
@@ -63,12 +85,19 @@ class Completer:
             self._active -= 1
 
     async def _write(self, batch: list[tuple[Completion, asyncio.Future[bool]]]) -> None:
+        items = [item for item, _ in batch]
+        ids = [item.run_id for item in items]
+        reserved = self.hand_off.reserve(ids) if self.hand_off else None
+        handed: list[asyncpg.Record] = []
+        landed: list[uuid.UUID] = []
         try:
-            items = [item for item, _ in batch]
             async with self.pool.acquire(timeout=self.timeout) as conn:
                 done = await bounded(
-                    conn, lambda c: complete_runs(c, self.runner_id, items, self.ctx), self.timeout
+                    conn,
+                    lambda c: complete_runs(c, self.runner_id, items, self.ctx, reserved),
+                    self.timeout,
                 )
+            handed, landed = done.handed_off, ids
         except Exception as exc:
             if is_transient(exc):
                 # the database is away: every caller retries (and is batched again)
@@ -83,9 +112,13 @@ class Completer:
             for item, future in batch:
                 await self._write_one(item, future)
             return
+        finally:
+            # committed hand-offs start before the runs that led to them give up their slots
+            if self.hand_off and reserved:
+                self.hand_off.settle(reserved, handed, landed)
         for item, future in batch:
             if not future.done():
-                future.set_result(item.run_id in done)
+                future.set_result(item.run_id in done.finished)
 
     async def _write_one(self, item: Completion, future: asyncio.Future[bool]) -> None:
         try:

@@ -8,6 +8,9 @@
 - the runner's lease is kept alive by heartbeat.py (one statement per interval), which
   also brings back the runs asked to cancel (their modules are interrupted here) and
   gives back runs the runner holds but no longer tracks;
+- hand-off: the completion of a step leases the step(s) it made ready to this runner
+  in the same transaction when it has free slots (custom.leases.batch; `hand_off`), so
+  a chain goes on without a NOTIFY and a claim between its steps;
 - a result is delivered until it lands or the lease is lost (reporting.py), so a
   database restart or a cut link loses nothing and needs no restart;
 - per-step timeouts; a clean stop waits a grace period, then gives the runs that
@@ -30,6 +33,7 @@ import httpx
 from custom.auth.runner_ids import in_process_runner_id
 from custom.db.faults import OutageLog, backoff_delay, bounded, is_transient
 from custom.executions.context import EngineContext
+from custom.leases.batch import HandOff
 from custom.leases.claim import claim_runs, extend_runner_lease, release_runs
 from custom.modules.context import ModuleContext
 from custom.modules.outcome import CANCELLED, Outcome, classify
@@ -65,6 +69,7 @@ class RunnerPool:
         claim_batch: int,
         listener: Listener | None = None,
         shutdown_grace_seconds: float,
+        hand_off: bool,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.pool = pool
@@ -86,7 +91,9 @@ class RunnerPool:
         # its claimed_at: runs claimed longer ago than this and not tracked are lost
         self.claim_grace_seconds = 2 * self.io_timeout + heartbeat_seconds
         self._outage = OutageLog(log, f"runner {self.runner_id}")
-        self._completer = Completer(pool, self.runner_id, ctx, timeout=self.io_timeout)
+        self._completer = Completer(
+            pool, self.runner_id, ctx, timeout=self.io_timeout, hand_off=self if hand_off else None
+        )
         self._reporter = Reporter(
             pool, self.runner_id, self._completer, self.lease_deadline, self._outage, ctx
         )
@@ -98,6 +105,10 @@ class RunnerPool:
         self._slot_free = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
+        # slots promised to a claim or a hand-off whose runs have not arrived yet
+        self._reserved = 0
+        # runs whose completion landed and whose tasks are about to end: their slots are free
+        self._landed: set[uuid.UUID] = set()
         self._unstarted: list[asyncpg.Record] = []
         self.lease = LeaseKeeper(
             ctx,
@@ -203,23 +214,59 @@ class RunnerPool:
             return await bounded(conn, call, self.io_timeout)
 
     # -- claiming --------------------------------------------------------------
+    def _free(self) -> int:
+        return self.slots - len(self.inflight) + len(self._landed) - self._reserved
+
+    def _start(self, rows: list[asyncpg.Record]) -> None:
+        for row in rows:
+            hooks.dispatched(self.ctx.metrics, row)
+            self._tokens[row["id"]] = row["lease_token"]
+            self.inflight[row["id"]] = asyncio.create_task(self._execute(row))
+
+    def reserve(self, finishing: list[uuid.UUID]) -> HandOff | None:
+        """Room for the runs a completion batch makes ready (Completer's hand-off): the
+        free slots plus those of the `finishing` runs, which leave as the batch lands."""
+        if self._stopping:
+            return None
+        leaving = sum(1 for i in finishing if i in self.inflight and i not in self._landed)
+        room = min(self._free() + leaving, self.claim_batch)
+        if room <= 0:
+            return None
+        self._reserved += room
+        return HandOff(self.module_names, room, self.lease_seconds)
+
+    def settle(
+        self, reserved: HandOff, rows: list[asyncpg.Record], landed: list[uuid.UUID]
+    ) -> None:
+        self._reserved -= reserved.limit
+        self._landed.update(i for i in landed if i in self.inflight)
+        if not rows:
+            self._slot_free.set()  # the claim loop may have waited for this room
+            return
+        self.ctx.metrics.count_runs_handed_off(len(rows))
+        if self._stopping:  # given back by stop(), not run
+            self._unstarted.extend(rows)
+            return
+        self._start(rows)
+
     async def _claim_loop(self) -> None:
         failures = 0
         while not self._stopping:
-            free = self.slots - len(self.inflight)
+            free = min(self._free(), self.claim_batch)
             if free <= 0:
                 self._slot_free.clear()
                 await self._slot_free.wait()
                 continue
             self._wake.clear()  # before claiming: a wake-up from now on is not missed
             sent = self.clock.monotonic()
+            self._reserved += free
             try:
                 rows = await self._on_pool(
                     lambda c: claim_runs(
                         c,
                         self.runner_id,
                         self.module_names,
-                        min(free, self.claim_batch),  # noqa: B023 (called at once)
+                        free,  # noqa: B023 (called at once)
                         self.lease_seconds,
                     )
                 )
@@ -231,6 +278,8 @@ class RunnerPool:
                 # the Listener wakes us as soon as it reconnects
                 await self._wait_for_wake(backoff_delay(failures, cap=self.poll_seconds) + 0.01)
                 continue
+            finally:
+                self._reserved -= free
             if failures:
                 failures = 0
                 self._outage.succeeded()
@@ -239,10 +288,7 @@ class RunnerPool:
             if self._stopping:  # claimed while stopping: given back by stop(), not run
                 self._unstarted.extend(rows)
                 break
-            for row in rows:
-                hooks.dispatched(self.ctx.metrics, row)
-                self._tokens[row["id"]] = row["lease_token"]
-                self.inflight[row["id"]] = asyncio.create_task(self._execute(row))
+            self._start(rows)
             if rows:
                 continue
             await self._idle_wait()
@@ -288,6 +334,7 @@ class RunnerPool:
             # stopping: stop() gives the run back
         finally:
             self.inflight.pop(run_id, None)
+            self._landed.discard(run_id)
             self._tokens.pop(run_id, None)
             self._reporting.discard(run_id)
             self._cancel_requested.discard(run_id)

@@ -34,11 +34,11 @@ WHERE id = $1 AND status IN ('RUNNING', 'PAUSED', 'PENDING')
 RETURNING *;
 
 -- name: runs_cancel_pending
--- Runs not yet dispatched are cancelled outright.
+-- Runs not yet dispatched, and waits parked for a signal, are cancelled outright.
 UPDATE runs
 SET status = 'CANCELLED', held = false, finished_at = now(),
     error = jsonb_build_object('message', 'execution cancelled', 'type', 'cancelled')
-WHERE execution_id = $1 AND status = 'PENDING'
+WHERE execution_id = $1 AND status IN ('PENDING', 'WAITING')
 RETURNING id;
 
 -- name: runs_request_cancel

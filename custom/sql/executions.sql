@@ -23,6 +23,35 @@ VALUES ($1, $2, CASE WHEN $10::boolean THEN 'RUNNING' ELSE 'PENDING' END, $3, $4
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 
+-- name: execution_insert_planned
+-- execution_insert with a plan: $8 the delayed start (NULL: now), $9 the schedule
+-- that fired it, $10 the clock (NULL = now()). Starting later than now, it is
+-- PENDING with no runs until executions_release_due; otherwise RUNNING at once.
+INSERT INTO workflow_executions
+    (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
+     trace_context, created_by, started_at, start_at, schedule_id)
+SELECT $1, $2, CASE WHEN later THEN 'PENDING' ELSE 'RUNNING' END, $3, $4, $5, $6, $7,
+       CASE WHEN later THEN NULL ELSE coalesce($10::timestamptz, now()) END, $8, $9
+FROM (SELECT coalesce($8::timestamptz > coalesce($10::timestamptz, now()), false) AS later) p
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING *;
+
+-- name: executions_release_due
+-- Delayed executions whose startAt has come (clock $1, NULL = now()), up to $2, go
+-- RUNNING; the caller creates their first runs, ready from startAt, in the same
+-- transaction. SKIP LOCKED: every service process may release, each one once.
+UPDATE workflow_executions e
+SET status = 'RUNNING', started_at = coalesce($1::timestamptz, now()), updated_at = now()
+WHERE e.id IN (
+    SELECT id FROM workflow_executions
+    WHERE status = 'PENDING' AND start_at IS NOT NULL
+      AND start_at <= coalesce($1::timestamptz, now())
+    ORDER BY start_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING e.*;
+
 -- name: execution_start
 -- Start an execution with its first runs in one round trip (one statement, so one
 -- implicit transaction): $2 is the version the caller built the runs ($8) for; when
@@ -109,8 +138,9 @@ WHERE id = $1 AND status IN ('RUNNING', 'PAUSED', 'PENDING')
 RETURNING id, workflow_id, workflow_version, concurrency_key;
 
 -- name: runs_insert
--- Create runs (one row per array element) for steps that became ready; they take the
--- execution's priority (read by primary key: the caller holds its row lock).
+-- Create runs (one row per array element) for steps that became ready (a WAITING
+-- run's available_at is its wait's deadline); they take the execution's priority (read
+-- by primary key: the caller holds its row lock).
 INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
                   output, error, idempotency_key, held, max_attempts, retry, timeout_seconds,
                   breaker_key, rate_limit_key, priority_rank, available_at, finished_at)
@@ -118,7 +148,7 @@ SELECT $1, s.step_key, s.module, s.attempt, s.status, s.inputs, s.config, s.outp
        s.idempotency_key, $2, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
        s.rate_limit_key, (SELECT 9 - e.priority FROM workflow_executions e WHERE e.id = $1),
        coalesce($4::timestamptz, clock_timestamp()) + make_interval(secs => s.delay),
-       CASE WHEN s.status = 'PENDING' THEN NULL ELSE now() END
+       CASE WHEN s.status IN ('PENDING', 'WAITING') THEN NULL ELSE now() END
 FROM jsonb_to_recordset($3::jsonb) AS s(
     step_key text, module text, attempt int, status text, inputs jsonb, config jsonb,
     output jsonb, error jsonb, idempotency_key text, max_attempts int, retry jsonb,
@@ -157,14 +187,22 @@ RETURNING id, workflow_id, workflow_version, status, inputs, trace_context;
 -- The W3C trace context stored with an execution at submit (runs continue that trace).
 SELECT trace_context FROM workflow_executions WHERE id = $1;
 
--- name: executions_insert_many
--- Start many executions of one workflow version in one statement (batch submit);
--- duplicates of existing keys, and within the batch, are skipped by the unique index.
+-- name: workflows_current_many
+-- The current versions of the workflows a batch submit names (absent: no such workflow).
+SELECT id, version FROM workflows WHERE id = ANY($1::uuid[]);
+
+-- name: executions_insert_batch
+-- Start many executions, of any workflows, in one statement (HTTP batch submit): each
+-- row carries its workflow version, key and content hash. Rows go in in key order so
+-- two batches that share keys wait for each other's index entries in the same order
+-- (no deadlock); a key that exists, or repeats in the batch, is skipped.
 INSERT INTO workflow_executions
     (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-     created_by, started_at, priority)
-SELECT $1, $2, 'RUNNING', e.inputs, e.key, e.hash, $4, now(), e.priority
-FROM jsonb_to_recordset($3::jsonb) AS e(inputs jsonb, key text, hash text, priority int)
+     trace_context, created_by, started_at, priority)
+SELECT e.workflow_id, e.version, 'RUNNING', e.inputs, e.key, e.hash, $2, $3, now(), e.priority
+FROM jsonb_to_recordset($1::jsonb) AS e(workflow_id uuid, version int, inputs jsonb,
+                                        key text, hash text, priority int)
+ORDER BY e.key
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 

@@ -4,7 +4,10 @@
 -- owners of LEASED runs are found by skipping through ix_runs_leased_owner (one
 -- index probe per owner, a loose index scan), those without a live lease row (expired
 -- or missing alike) are kept, and only their runs are read (ix_runs_leased_owner
--- again). With every runner alive this is a couple of index probes per runner.
+-- again, per lapsed owner: `= ANY (ARRAY(...))` of an array the planner cannot see
+-- was planned as a parallel seq scan of runs whenever one runner held most of them,
+-- 100,000 runs read every reaper pass with nothing to reap: 80 ms each in the 100k
+-- hold). With every runner alive this is a couple of index probes per runner.
 WITH RECURSIVE owners(owner) AS (
     SELECT (SELECT min(lease_owner) FROM runs WHERE status = 'LEASED')
     UNION ALL
@@ -20,8 +23,13 @@ WITH RECURSIVE owners(owner) AS (
                         AND l.expires_at >= coalesce($1::timestamptz, now()))
 )
 SELECT r.id, r.execution_id, r.lease_token
-FROM runs r
-WHERE r.status = 'LEASED' AND r.lease_owner = ANY (ARRAY(SELECT owner FROM lapsed))
+FROM lapsed o
+CROSS JOIN LATERAL (
+    SELECT x.id, x.execution_id, x.lease_token, x.claimed_at FROM runs x
+    WHERE x.status = 'LEASED' AND x.lease_owner = o.owner
+    ORDER BY x.claimed_at
+    LIMIT $2
+) r
 ORDER BY r.claimed_at
 LIMIT $2;
 

@@ -22,6 +22,7 @@ from custom.workflows.references import (
     parse_reference,
     referenced_steps,
 )
+from custom.workflows.waits import is_wait, wait_config_problem
 from generated.constants import (
     MODULE_NAME_PATTERN,
     RETRY_DEFAULTS,
@@ -146,6 +147,10 @@ def _normalise_step(raw: Any, index: int) -> dict[str, Any]:
             step[field] = {}
         elif not isinstance(value, dict):
             raise WorkflowValidationError("must be an object", key, field)
+    if is_wait(step):
+        problem = wait_config_problem(step["config"])
+        if problem is not None:
+            raise WorkflowValidationError(problem[1], key, problem[0])
 
     depends = step.get("dependsOn")
     if depends is None:

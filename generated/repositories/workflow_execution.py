@@ -36,6 +36,8 @@ SHOWN = (
     "updated_at",
     "started_at",
     "finished_at",
+    "start_at",
+    "schedule_id",
 )
 RETURNING = ", ".join(SHOWN)
 SELECT = f"SELECT {RETURNING} FROM {TABLE}"
@@ -59,6 +61,8 @@ COLUMNS = frozenset(
         "updated_at",
         "started_at",
         "finished_at",
+        "start_at",
+        "schedule_id",
         "request_hash",
         "trace_context",
         "created_by",
@@ -70,6 +74,7 @@ WRITABLE_FIELDS: dict[str, str] = {
     "workflowId": "workflow_id",
     "inputs": "inputs",
     "priority": "priority",
+    "startAt": "start_at",
 }
 # query parameter → (column, how it compares: eq, gte, lt, prefix; the column's kind)
 FILTERS: dict[str, tuple[str, str, str]] = {

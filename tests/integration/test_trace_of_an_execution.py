@@ -82,7 +82,7 @@ async def test_breaker_events_of_a_batched_completion_land_on_the_run_span(
     async with db.acquire() as conn:
         done = await complete_runs(conn, "r1", [item], EngineContext())
     span.end()
-    assert trial["id"] in done
+    assert trial["id"] in done.finished
     assert (await db.fetchval("SELECT state FROM circuit_breaker_states")) == "CLOSED"
     (finished,) = [s for s in spans.get_finished_spans() if s.name == "run call"]
     assert [e.name for e in finished.events] == ["breaker closed"]

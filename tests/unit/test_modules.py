@@ -139,7 +139,7 @@ async def test_transform_bad_reference_is_permanent(ref: str) -> None:
 
 
 def test_builtin_modules() -> None:
-    assert set(builtin_modules()) == {"noop", "sleep", "fail", "http", "transform"}
+    assert set(builtin_modules()) == {"noop", "sleep", "fail", "http", "transform", "wait"}
     assert load_modules(include_entry_points=False).keys() == builtin_modules().keys()
 
 
@@ -377,3 +377,12 @@ def test_a_plugin_module_declares_its_own_breaker_key() -> None:
     assert breaker_key(step, modules) == "payments:us"
     assert breaker_key({**step, "circuitBreaker": "shared"}, modules) == "shared"
     assert breaker_key({"key": "n", "module": "noop", "config": {}}, modules) is None
+
+
+@pytest.mark.asyncio
+async def test_wait_is_never_run_by_a_runner() -> None:
+    from custom.modules.errors import PermanentError
+    from custom.modules.wait import run
+
+    with pytest.raises(PermanentError, match="completed by a signal"):
+        await run({}, {"signal": "approved"}, None)  # type: ignore[arg-type]

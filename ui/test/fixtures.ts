@@ -5,6 +5,7 @@ import type {
   CurrentApiKey,
   DeadLetterQueueRead,
   RunRead,
+  ScheduleRead,
   WorkflowExecutionGraph,
   WorkflowExecutionRead,
   WorkflowRead,
@@ -24,6 +25,7 @@ export const ids = {
   breaker: 'bbbbbbbb-0000-4000-8000-000000000001',
   key: 'cccccccc-0000-4000-8000-000000000001',
   me: 'cccccccc-0000-4000-8000-000000000009',
+  schedule: 'eeeeeeee-0000-4000-8000-000000000001',
 };
 
 const ALL_OPERATIONS = [
@@ -42,6 +44,8 @@ const ALL_OPERATIONS = [
   'getWorkflowVersion',
   'listCircuitBreakers',
   'getCircuitBreaker',
+  'listSchedules',
+  'getSchedule',
   'getCurrentApiKey',
   'getHealth',
   'getMetrics',
@@ -50,11 +54,16 @@ const OPERATOR = [
   'pauseWorkflowExecution',
   'resumeWorkflowExecution',
   'cancelWorkflowExecution',
+  'signalWorkflowExecution',
   'createWorkflowExecution',
   'requeueDeadLetter',
   'discardDeadLetter',
   'bulkRequeueDeadLetters',
   'bulkDiscardDeadLetters',
+  'createSchedule',
+  'updateSchedule',
+  'deleteSchedule',
+  'triggerSchedule',
 ];
 const ADMIN = [
   'createWorkflow',
@@ -259,6 +268,24 @@ export const breakers: CircuitBreakerStateRead[] = [
     lastError: 'HTTP 503 from payments',
     createdAt: T0,
     updatedAt: at(30),
+  },
+];
+
+export const schedules: ScheduleRead[] = [
+  {
+    id: ids.schedule,
+    workflowId: ids.wf,
+    cron: '0 6 * * MON-FRI',
+    timezone: 'Europe/Paris',
+    intervalSeconds: null,
+    inputs: { amount: 21 },
+    paused: false,
+    overlap: 'SKIP',
+    catchupWindowSeconds: 60,
+    nextFireAt: at(3600),
+    lastFireAt: at(-3600),
+    createdAt: T0,
+    updatedAt: T0,
   },
 ];
 

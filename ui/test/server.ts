@@ -57,6 +57,7 @@ export const handlers = [
     HttpResponse.json(f.deadLetters.find((d) => d.id === params.id)),
   ),
   http.get(`${API}/CircuitBreakerState`, () => HttpResponse.json({ items: f.breakers, nextCursor: null })),
+  http.get(`${API}/Schedule`, () => HttpResponse.json({ items: f.schedules, nextCursor: null })),
   http.get(`${API}/ApiKey`, () => HttpResponse.json({ items: f.apiKeys, nextCursor: null })),
 ];
 

@@ -146,6 +146,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/WorkflowExecution/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start up to 1,000 executions in one request (each idempotent)
+         * @description Each item is what a single submit carries (its body, and its
+         *     Idempotency-Key as `idempotencyKey`), with the same rules: without a key
+         *     the content hash of workflow id + version + inputs is the key. The answer
+         *     has one result per item, in the items' order: `status` 201 with the new
+         *     execution, 200 with the existing one a duplicate refers to (also a key
+         *     repeated inside the batch), or 404 (unknown workflow) / 422 (key reused
+         *     with different content) with a problem. One failing item does not fail
+         *     the others; the batch is one transaction.
+         */
+        post: operations["createWorkflowExecutionBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/WorkflowExecution/counts": {
         parameters: {
             query?: never;
@@ -264,6 +291,34 @@ export interface paths {
         put?: never;
         /** Continue dispatch of a paused execution */
         post: operations["resumeWorkflowExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/WorkflowExecution/{id}/signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signal (an approval) to an execution's `wait` steps
+         * @description The oldest `WAITING` run of a `wait` step whose `config.signal` is `name`
+         *     consumes the signal: it SUCCEEDS with `payload` as its output and the
+         *     execution moves on. With no such run the signal is kept, and the next wait
+         *     on that name to be reached consumes it (one signal per wait, in the order
+         *     they arrived). With an `Idempotency-Key` header a repeated request answers
+         *     200 with the signal it repeats (a different name or payload under the same
+         *     key is a 422). A finished execution (COMPLETED, FAILED, CANCELLED) is a 409.
+         */
+        post: operations["signalWorkflowExecution"];
         delete?: never;
         options?: never;
         head?: never;
@@ -695,6 +750,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List schedules */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Start a workflow on a cron expression or every intervalSeconds
+         * @description Exactly one of `cron` (5 fields: minute hour day-of-month month
+         *     day-of-week; `*`, ranges, steps, lists, names) and `intervalSeconds`.
+         *     Each firing starts an execution with the idempotency key
+         *     `schedule:<id>:<fire time>`, so every moment fires once whatever the
+         *     number of service processes.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Schedule/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /** Get a schedule */
+        get: operations["getSchedule"];
+        /**
+         * Replace a schedule (pause or resume it with `paused`)
+         * @description `nextFireAt` is computed again from now: firings missed while a schedule
+         *     was paused are not caught up.
+         */
+        put: operations["updateSchedule"];
+        post?: never;
+        /** Delete a schedule (its executions stay) */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Schedule/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire the schedule now (paused or not, whatever its overlap policy) */
+        post: operations["triggerSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -716,12 +840,15 @@ export interface components {
         };
         /** @enum {string} */
         ExecutionStatus: "PENDING" | "RUNNING" | "PAUSED" | "COMPLETED" | "FAILED" | "CANCELLED";
-        /** @enum {string} */
-        RunStatus: "PENDING" | "LEASED" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "DEAD_LETTERED";
+        /**
+         * @description `WAITING`: a run of the built-in `wait` module, parked until a signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
+         * @enum {string}
+         */
+        RunStatus: "PENDING" | "LEASED" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "DEAD_LETTERED" | "WAITING";
         /** @enum {string} */
         DeadLetterStatus: "QUARANTINED" | "REQUEUED" | "DISCARDED";
         /** @enum {string} */
-        DeadLetterReason: "permanent_error" | "attempts_exhausted" | "lease_expired";
+        DeadLetterReason: "permanent_error" | "attempts_exhausted" | "lease_expired" | "signal_timeout";
         /** @enum {string} */
         BreakerState: "CLOSED" | "OPEN" | "HALF_OPEN";
         /** @enum {string} */
@@ -741,6 +868,16 @@ export interface components {
              * @default true
              */
             jitter: boolean;
+        };
+        /** @description The `config` of a step whose module is the built-in `wait`: its run is parked (status WAITING, no runner holds it) until a signal named `signal` arrives (`POST /WorkflowExecution/{id}/signal`; its payload is the step's output) or `timeoutSeconds` pass (the step is dead-lettered, `signal_timeout`). The step's own `timeoutSeconds` and `retry` do not apply. */
+        WaitConfig: {
+            /** @description The signal name it waits for, e.g. `approved` */
+            signal: string;
+            /**
+             * @description How long it waits (default 7 days)
+             * @default 604800
+             */
+            timeoutSeconds: number;
         };
         Step: {
             key: string;
@@ -785,6 +922,7 @@ export interface components {
             name: string;
             description?: string | null;
             steps: components["schemas"]["Step"][];
+            concurrency?: components["schemas"]["ConcurrencyLimit"] | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -824,8 +962,90 @@ export interface components {
             readonly startedAt?: string | null;
             /** Format: date-time */
             readonly finishedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds.
+             */
+            startAt?: string | null;
+            /** @description Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
+            delaySeconds?: number;
+            /**
+             * Format: uuid
+             * @description The schedule whose firing started the execution
+             */
+            readonly scheduleId?: string | null;
             /** @description Who paused, resumed or cancelled the execution, and when (shown by GET) */
             readonly controlHistory?: components["schemas"]["ExecutionControlRecord"][];
+        };
+        WorkflowExecutionBatch: {
+            items: components["schemas"]["WorkflowExecutionBatchItem"][];
+        };
+        WorkflowExecutionBatchItem: {
+            /** Format: uuid */
+            workflowId: string;
+            /** @default {} */
+            inputs: Record<string, never>;
+            /** @description What the single submit's Idempotency-Key header says */
+            idempotencyKey?: string;
+        };
+        WorkflowExecutionBatchResults: {
+            results: components["schemas"]["WorkflowExecutionBatchResult"][];
+        };
+        /** @description One item's result; `execution` with 200/201, `problem` otherwise */
+        WorkflowExecutionBatchResult: {
+            /** @description The status a single submit of the item would answer */
+            status: number;
+            execution?: components["schemas"]["WorkflowExecution"];
+            problem?: components["schemas"]["Problem"];
+        };
+        /**
+         * @description Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+         *     multiples of intervalSeconds since the Unix epoch. A cron time that does
+         *     not exist in `timezone` (the hour skipped when clocks go forward) fires at
+         *     the instant it maps to with the offset before the change; a repeated one
+         *     (clocks go back) fires once, the first time.
+         */
+        Schedule: {
+            /** Format: uuid */
+            readonly id?: string;
+            /** Format: uuid */
+            workflowId: string;
+            /** @description 5 fields: minute hour day-of-month month day-of-week */
+            cron?: string | null;
+            /**
+             * @description IANA zone the cron fields are read in
+             * @default UTC
+             */
+            timezone: string;
+            intervalSeconds?: number | null;
+            /** @default {} */
+            inputs: Record<string, never>;
+            /** @default false */
+            paused: boolean;
+            /** @default ALLOW */
+            overlap: components["schemas"]["ScheduleOverlap"];
+            /**
+             * @description After a downtime, the missed firings at most this old run once each; older ones are skipped.
+             * @default 60
+             */
+            catchupWindowSeconds: number;
+            /** Format: date-time */
+            readonly nextFireAt?: string | null;
+            /** Format: date-time */
+            readonly lastFireAt?: string | null;
+            /** Format: date-time */
+            readonly createdAt?: string;
+            /** Format: date-time */
+            readonly updatedAt?: string;
+        };
+        /**
+         * @description SKIP: no firing while this schedule's previous execution is not finished
+         * @enum {string}
+         */
+        ScheduleOverlap: "ALLOW" | "SKIP";
+        ScheduleList: {
+            items: components["schemas"]["Schedule"][];
+            nextCursor: string | null;
         };
         WorkflowExecutionCounts: {
             /** @description Executions per status; every status is present */
@@ -1031,6 +1251,30 @@ export interface components {
             inputsHashAfter?: string | null;
             /** Format: uuid */
             newRunId?: string | null;
+        };
+        /** @description A signal sent to an execution (`POST /WorkflowExecution/{id}/signal`); a `wait` step with `config.signal` equal to `name` consumes it. */
+        Signal: {
+            /** Format: uuid */
+            readonly id?: string;
+            /** Format: uuid */
+            readonly executionId?: string;
+            /** @description The `config.signal` of the wait steps it is for (e.g. `approved`) */
+            name: string;
+            /** @description Any JSON value: the output of the wait step that consumes it */
+            payload?: unknown;
+            /** @description The Idempotency-Key header it was sent with */
+            readonly idempotencyKey?: string | null;
+            /** Format: date-time */
+            readonly receivedAt?: string;
+            /**
+             * Format: uuid
+             * @description The wait run that took it (null: kept for a wait not reached yet)
+             */
+            readonly consumedByRunId?: string | null;
+            /** Format: date-time */
+            readonly consumedAt?: string | null;
+            /** @description The name of the API key that sent it */
+            readonly sentBy?: string | null;
         };
         DeadLetterQueue: {
             /** Format: uuid */
@@ -1656,6 +1900,36 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    createWorkflowExecutionBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowExecutionBatch"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in the items' order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecutionBatchResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
     countWorkflowExecutions: {
         parameters: {
             query?: {
@@ -1852,6 +2126,53 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    signalWorkflowExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Signal"];
+            };
+        };
+        responses: {
+            /** @description A repeat of an earlier signal (same Idempotency-Key); that signal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            /** @description Received (`consumedByRunId` is set when a waiting step took it) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             501: components["responses"]["NotImplemented"];
             default: components["responses"]["Problem"];
         };
@@ -2743,6 +3064,186 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: components["parameters"]["limit"];
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: components["parameters"]["cursor"];
+                workflowId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of schedules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Schedule"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Schedule"];
+            };
+        };
+        responses: {
+            /** @description The schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    triggerSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution the firing started */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
             501: components["responses"]["NotImplemented"];
             default: components["responses"]["Problem"];
         };

@@ -11,6 +11,7 @@ export const addTagTypes = [
   'CircuitBreakerState',
   'RateLimit',
   'ApiKey',
+  'Schedule',
 ] as const;
 const injectedRtkApi = api
   .enhanceEndpoints({
@@ -98,6 +99,17 @@ const injectedRtkApi = api
         }),
         invalidatesTags: ['WorkflowExecution'],
       }),
+      createWorkflowExecutionBatch: build.mutation<
+        CreateWorkflowExecutionBatchApiResponse,
+        CreateWorkflowExecutionBatchApiArg
+      >({
+        query: (queryArg) => ({
+          url: `/WorkflowExecution/batch`,
+          method: 'POST',
+          body: queryArg.workflowExecutionBatch,
+        }),
+        invalidatesTags: ['WorkflowExecution'],
+      }),
       countWorkflowExecutions: build.query<CountWorkflowExecutionsApiResponse, CountWorkflowExecutionsApiArg>({
         query: (queryArg) => ({
           url: `/WorkflowExecution/counts`,
@@ -133,6 +145,17 @@ const injectedRtkApi = api
       resumeWorkflowExecution: build.mutation<ResumeWorkflowExecutionApiResponse, ResumeWorkflowExecutionApiArg>({
         query: (queryArg) => ({ url: `/WorkflowExecution/${queryArg.id}/resume`, method: 'POST' }),
         invalidatesTags: ['WorkflowExecution', 'Run', 'DeadLetterQueue'],
+      }),
+      signalWorkflowExecution: build.mutation<SignalWorkflowExecutionApiResponse, SignalWorkflowExecutionApiArg>({
+        query: (queryArg) => ({
+          url: `/WorkflowExecution/${queryArg.id}/signal`,
+          method: 'POST',
+          body: queryArg.signal,
+          headers: {
+            'Idempotency-Key': queryArg['Idempotency-Key'],
+          },
+        }),
+        invalidatesTags: ['WorkflowExecution'],
       }),
       listRuns: build.query<ListRunsApiResponse, ListRunsApiArg>({
         query: (queryArg) => ({
@@ -330,6 +353,37 @@ const injectedRtkApi = api
         query: (queryArg) => ({ url: `/ApiKey/${queryArg.id}`, method: 'DELETE' }),
         invalidatesTags: ['ApiKey'],
       }),
+      listSchedules: build.query<ListSchedulesApiResponse, ListSchedulesApiArg>({
+        query: (queryArg) => ({
+          url: `/Schedule`,
+          params: {
+            limit: queryArg.limit,
+            cursor: queryArg.cursor,
+            workflowId: queryArg.workflowId,
+          },
+        }),
+        providesTags: ['Schedule'],
+      }),
+      createSchedule: build.mutation<CreateScheduleApiResponse, CreateScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule`, method: 'POST', body: queryArg.schedule }),
+        invalidatesTags: ['Schedule'],
+      }),
+      getSchedule: build.query<GetScheduleApiResponse, GetScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}` }),
+        providesTags: ['Schedule'],
+      }),
+      updateSchedule: build.mutation<UpdateScheduleApiResponse, UpdateScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}`, method: 'PUT', body: queryArg.schedule }),
+        invalidatesTags: ['Schedule'],
+      }),
+      deleteSchedule: build.mutation<DeleteScheduleApiResponse, DeleteScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}`, method: 'DELETE' }),
+        invalidatesTags: ['Schedule'],
+      }),
+      triggerSchedule: build.mutation<TriggerScheduleApiResponse, TriggerScheduleApiArg>({
+        query: (queryArg) => ({ url: `/Schedule/${queryArg.id}/trigger`, method: 'POST' }),
+        invalidatesTags: ['Schedule'],
+      }),
     }),
     overrideExisting: false,
   });
@@ -401,6 +455,11 @@ export type CreateWorkflowExecutionApiArg = {
   'Idempotency-Key'?: string;
   workflowExecution: WorkflowExecution;
 };
+export type CreateWorkflowExecutionBatchApiResponse =
+  /** status 200 One result per item, in the items' order */ WorkflowExecutionBatchResultsRead;
+export type CreateWorkflowExecutionBatchApiArg = {
+  workflowExecutionBatch: WorkflowExecutionBatch;
+};
 export type CountWorkflowExecutionsApiResponse =
   /** status 200 A count for every status (0 when none) */ WorkflowExecutionCounts;
 export type CountWorkflowExecutionsApiArg = {
@@ -435,6 +494,14 @@ export type PauseWorkflowExecutionApiArg = {
 export type ResumeWorkflowExecutionApiResponse = /** status 200 The resumed execution */ WorkflowExecutionRead;
 export type ResumeWorkflowExecutionApiArg = {
   id: string;
+};
+export type SignalWorkflowExecutionApiResponse =
+  | /** status 200 A repeat of an earlier signal (same Idempotency-Key); that signal */ SignalRead
+  | /** status 201 Received (`consumedByRunId` is set when a waiting step took it) */ SignalRead;
+export type SignalWorkflowExecutionApiArg = {
+  id: string;
+  'Idempotency-Key'?: string;
+  signal: Signal;
 };
 export type ListRunsApiResponse = /** status 200 A page of runs */ RunListRead;
 export type ListRunsApiArg = {
@@ -590,6 +657,35 @@ export type RevokeApiKeyApiResponse = /** status 200 The revoked key */ ApiKeyRe
 export type RevokeApiKeyApiArg = {
   id: string;
 };
+export type ListSchedulesApiResponse = /** status 200 A page of schedules */ ScheduleListRead;
+export type ListSchedulesApiArg = {
+  /** Page size */
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor` */
+  cursor?: string;
+  workflowId?: string;
+};
+export type CreateScheduleApiResponse = /** status 201 Created */ ScheduleRead;
+export type CreateScheduleApiArg = {
+  schedule: Schedule;
+};
+export type GetScheduleApiResponse = /** status 200 The schedule */ ScheduleRead;
+export type GetScheduleApiArg = {
+  id: string;
+};
+export type UpdateScheduleApiResponse = /** status 200 The schedule */ ScheduleRead;
+export type UpdateScheduleApiArg = {
+  id: string;
+  schedule: Schedule;
+};
+export type DeleteScheduleApiResponse = unknown;
+export type DeleteScheduleApiArg = {
+  id: string;
+};
+export type TriggerScheduleApiResponse = /** status 201 The execution the firing started */ WorkflowExecutionRead;
+export type TriggerScheduleApiArg = {
+  id: string;
+};
 export type Health = {
   status: 'ok' | 'degraded';
   database: 'up' | 'down';
@@ -658,6 +754,7 @@ export type WorkflowVersion = {
   name: string;
   description?: string | null;
   steps: Step[];
+  concurrency?: ConcurrencyLimit | null;
   createdAt: string;
 };
 export type WorkflowVersionList = {
@@ -669,6 +766,10 @@ export type WorkflowExecution = {
   inputs?: object;
   /** Higher first: the execution's runs are claimed before those of lower priority, oldest first within one priority. A run ready for longer than VALKYR_PRIORITY_AGING_SECONDS rises one level per such interval (up to 9), so low priorities are delayed, never starved. */
   priority?: number;
+  /** Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds. */
+  startAt?: string | null;
+  /** Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
+  delaySeconds?: number;
 };
 export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export type ExecutionControlRecord = {
@@ -698,6 +799,12 @@ export type WorkflowExecutionRead = {
   updatedAt?: string;
   startedAt?: string | null;
   finishedAt?: string | null;
+  /** Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds. */
+  startAt?: string | null;
+  /** Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
+  delaySeconds?: number;
+  /** The schedule whose firing started the execution */
+  scheduleId?: string | null;
   /** Who paused, resumed or cancelled the execution, and when (shown by GET) */
   controlHistory?: ExecutionControlRecord[];
 };
@@ -708,6 +815,33 @@ export type WorkflowExecutionList = {
 export type WorkflowExecutionListRead = {
   items: WorkflowExecutionRead[];
   nextCursor: string | null;
+};
+export type WorkflowExecutionBatchResult = {
+  /** The status a single submit of the item would answer */
+  status: number;
+  execution?: WorkflowExecution;
+  problem?: Problem;
+};
+export type WorkflowExecutionBatchResultRead = {
+  /** The status a single submit of the item would answer */
+  status: number;
+  execution?: WorkflowExecutionRead;
+  problem?: Problem;
+};
+export type WorkflowExecutionBatchResults = {
+  results: WorkflowExecutionBatchResult[];
+};
+export type WorkflowExecutionBatchResultsRead = {
+  results: WorkflowExecutionBatchResultRead[];
+};
+export type WorkflowExecutionBatchItem = {
+  workflowId: string;
+  inputs?: object;
+  /** What the single submit's Idempotency-Key header says */
+  idempotencyKey?: string;
+};
+export type WorkflowExecutionBatch = {
+  items: WorkflowExecutionBatchItem[];
 };
 export type WorkflowExecutionCounts = {
   /** Executions per status; every status is present */
@@ -721,7 +855,7 @@ export type WorkflowExecutionCounts = {
   };
   total: number;
 };
-export type RunStatus = 'PENDING' | 'LEASED' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'DEAD_LETTERED';
+export type RunStatus = 'PENDING' | 'LEASED' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'DEAD_LETTERED' | 'WAITING';
 export type ExecutionGraphNode = {
   key: string;
   module: string;
@@ -745,6 +879,28 @@ export type WorkflowExecutionGraph = {
   status: ExecutionStatus;
   /** One node per step, in the definition's order */
   nodes: ExecutionGraphNode[];
+};
+export type Signal = {
+  /** The `config.signal` of the wait steps it is for (e.g. `approved`) */
+  name: string;
+  /** Any JSON value: the output of the wait step that consumes it */
+  payload?: any | null;
+};
+export type SignalRead = {
+  id?: string;
+  executionId?: string;
+  /** The `config.signal` of the wait steps it is for (e.g. `approved`) */
+  name: string;
+  /** Any JSON value: the output of the wait step that consumes it */
+  payload?: any | null;
+  /** The Idempotency-Key header it was sent with */
+  idempotencyKey?: string | null;
+  receivedAt?: string;
+  /** The wait run that took it (null: kept for a wait not reached yet) */
+  consumedByRunId?: string | null;
+  consumedAt?: string | null;
+  /** The name of the API key that sent it */
+  sentBy?: string | null;
 };
 export type Run = {};
 export type RunRead = {
@@ -901,7 +1057,7 @@ export type DeadLetterQueueListRead = {
   items: DeadLetterQueueRead[];
   nextCursor: string | null;
 };
-export type DeadLetterReason = 'permanent_error' | 'attempts_exhausted' | 'lease_expired';
+export type DeadLetterReason = 'permanent_error' | 'attempts_exhausted' | 'lease_expired' | 'signal_timeout';
 export type DeadLetterCount = {
   count: number;
 };
@@ -1046,6 +1202,46 @@ export type CurrentApiKey = {
   /** The operationIds this key's role may call */
   allowedOperations: string[];
 };
+export type ScheduleOverlap = 'ALLOW' | 'SKIP';
+export type Schedule = {
+  workflowId: string;
+  /** 5 fields: minute hour day-of-month month day-of-week */
+  cron?: string | null;
+  /** IANA zone the cron fields are read in */
+  timezone?: string;
+  intervalSeconds?: number | null;
+  inputs?: object;
+  paused?: boolean;
+  overlap?: ScheduleOverlap;
+  /** After a downtime, the missed firings at most this old run once each; older ones are skipped. */
+  catchupWindowSeconds?: number;
+};
+export type ScheduleRead = {
+  id?: string;
+  workflowId: string;
+  /** 5 fields: minute hour day-of-month month day-of-week */
+  cron?: string | null;
+  /** IANA zone the cron fields are read in */
+  timezone?: string;
+  intervalSeconds?: number | null;
+  inputs?: object;
+  paused?: boolean;
+  overlap?: ScheduleOverlap;
+  /** After a downtime, the missed firings at most this old run once each; older ones are skipped. */
+  catchupWindowSeconds?: number;
+  nextFireAt?: string | null;
+  lastFireAt?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+};
+export type ScheduleList = {
+  items: Schedule[];
+  nextCursor: string | null;
+};
+export type ScheduleListRead = {
+  items: ScheduleRead[];
+  nextCursor: string | null;
+};
 export const {
   useGetHealthQuery,
   useLazyGetHealthQuery,
@@ -1065,6 +1261,7 @@ export const {
   useListWorkflowExecutionsQuery,
   useLazyListWorkflowExecutionsQuery,
   useCreateWorkflowExecutionMutation,
+  useCreateWorkflowExecutionBatchMutation,
   useCountWorkflowExecutionsQuery,
   useLazyCountWorkflowExecutionsQuery,
   useGetWorkflowExecutionQuery,
@@ -1075,6 +1272,7 @@ export const {
   useCancelWorkflowExecutionMutation,
   usePauseWorkflowExecutionMutation,
   useResumeWorkflowExecutionMutation,
+  useSignalWorkflowExecutionMutation,
   useListRunsQuery,
   useLazyListRunsQuery,
   useGetRunQuery,
@@ -1116,4 +1314,12 @@ export const {
   useGetApiKeyQuery,
   useLazyGetApiKeyQuery,
   useRevokeApiKeyMutation,
+  useListSchedulesQuery,
+  useLazyListSchedulesQuery,
+  useCreateScheduleMutation,
+  useGetScheduleQuery,
+  useLazyGetScheduleQuery,
+  useUpdateScheduleMutation,
+  useDeleteScheduleMutation,
+  useTriggerScheduleMutation,
 } = injectedRtkApi;

@@ -15,6 +15,7 @@ const ExecutionPage = lazy(() => import('../views/execution/ExecutionPage'));
 const WorkflowsPage = lazy(() => import('../views/workflows/WorkflowsPage'));
 const DeadLettersPage = lazy(() => import('../views/dead-letters/DeadLettersPage'));
 const BreakersPage = lazy(() => import('../views/breakers/BreakersPage'));
+const SchedulesPage = lazy(() => import('../views/schedules/SchedulesPage'));
 const ApiKeysPage = lazy(() => import('../views/api-keys/ApiKeysPage'));
 
 function NotFound() {
@@ -39,6 +40,7 @@ export const ROUTES: RouteObject[] = [
       { path: 'workflows/new', element: <WorkflowsPage /> },
       { path: 'workflows/:id', element: <WorkflowsPage /> },
       { path: 'circuit-breakers', element: <BreakersPage /> },
+      { path: 'schedules', element: <SchedulesPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: '*', element: <NotFound /> },
     ],

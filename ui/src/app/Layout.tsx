@@ -29,6 +29,7 @@ export const VIEWS = [
   { to: '/dead-letters', label: 'Dead letters' },
   { to: '/workflows', label: 'Workflows' },
   { to: '/circuit-breakers', label: 'Circuit breakers' },
+  { to: '/schedules', label: 'Schedules' },
   { to: '/api-keys', label: 'API keys' },
 ];
 

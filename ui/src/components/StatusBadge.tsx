@@ -10,6 +10,7 @@ const COLORS: Record<string, string> = {
   CANCELLED: 'dark',
   // runs
   LEASED: 'blue',
+  WAITING: 'orange',
   SUCCEEDED: 'green',
   DEAD_LETTERED: 'red',
   // dead letters

@@ -7,6 +7,7 @@ const WHAT: Record<string, string> = {
   pauseWorkflowExecution: 'pause executions',
   resumeWorkflowExecution: 'resume executions',
   cancelWorkflowExecution: 'cancel executions',
+  signalWorkflowExecution: 'send signals to executions',
   createWorkflowExecution: 'start executions',
   requeueDeadLetter: 'requeue dead letters',
   discardDeadLetter: 'discard dead letters',

@@ -63,11 +63,22 @@ from .run_list import RunList
 from .run_release_request import RunReleaseRequest
 from .run_release_response import RunReleaseResponse
 from .run_status import RunStatus
+from .schedule import Schedule
+from .schedule_inputs import ScheduleInputs
+from .schedule_list import ScheduleList
+from .schedule_overlap import ScheduleOverlap
+from .signal import Signal
 from .step import Step
 from .step_config import StepConfig
 from .step_inputs import StepInputs
+from .wait_config import WaitConfig
 from .workflow import Workflow
 from .workflow_execution import WorkflowExecution
+from .workflow_execution_batch import WorkflowExecutionBatch
+from .workflow_execution_batch_item import WorkflowExecutionBatchItem
+from .workflow_execution_batch_item_inputs import WorkflowExecutionBatchItemInputs
+from .workflow_execution_batch_result import WorkflowExecutionBatchResult
+from .workflow_execution_batch_results import WorkflowExecutionBatchResults
 from .workflow_execution_counts import WorkflowExecutionCounts
 from .workflow_execution_counts_counts import WorkflowExecutionCountsCounts
 from .workflow_execution_error_type_0 import WorkflowExecutionErrorType0
@@ -141,11 +152,22 @@ __all__ = (
     "RunReleaseRequest",
     "RunReleaseResponse",
     "RunStatus",
+    "Schedule",
+    "ScheduleInputs",
+    "ScheduleList",
+    "ScheduleOverlap",
+    "Signal",
     "Step",
     "StepConfig",
     "StepInputs",
+    "WaitConfig",
     "Workflow",
     "WorkflowExecution",
+    "WorkflowExecutionBatch",
+    "WorkflowExecutionBatchItem",
+    "WorkflowExecutionBatchItemInputs",
+    "WorkflowExecutionBatchResult",
+    "WorkflowExecutionBatchResults",
     "WorkflowExecutionCounts",
     "WorkflowExecutionCountsCounts",
     "WorkflowExecutionErrorType0",

@@ -28,7 +28,9 @@ class Run:
         step_key (str | Unset):
         module (str | Unset):
         attempt (int | Unset):
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `WAITING`: a run of the built-in `wait` module, parked until a signal of its name
+            arrives (then SUCCEEDED with the signal's payload as output) or its `availableAt` (the wait's deadline) passes
+            (then DEAD_LETTERED). No runner ever claims it.
         inputs (RunInputs | Unset):
         config (RunConfig | Unset):
         output (Any | Unset): Any JSON value the module returned

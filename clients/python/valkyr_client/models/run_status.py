@@ -8,6 +8,7 @@ class RunStatus(StrEnum):
     LEASED = "LEASED"
     PENDING = "PENDING"
     SUCCEEDED = "SUCCEEDED"
+    WAITING = "WAITING"
 
     def __str__(self) -> str:
         return str(self.value)

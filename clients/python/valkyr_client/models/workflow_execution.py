@@ -40,6 +40,11 @@ class WorkflowExecution:
         updated_at (datetime.datetime | Unset):
         started_at (datetime.datetime | None | Unset):
         finished_at (datetime.datetime | None | Unset):
+        start_at (datetime.datetime | None | Unset): Delayed start: the execution stays PENDING until then, when its
+            first runs become ready (dispatch latency counts from it). Not with delaySeconds.
+        delay_seconds (float | Unset): Delayed start this many seconds from now (sets startAt; write only). Not with
+            startAt.
+        schedule_id (None | Unset | UUID): The schedule whose firing started the execution
         control_history (list[ExecutionControlRecord] | Unset): Who paused, resumed or cancelled the execution, and when
             (shown by GET)
     """
@@ -58,6 +63,9 @@ class WorkflowExecution:
     updated_at: datetime.datetime | Unset = UNSET
     started_at: datetime.datetime | None | Unset = UNSET
     finished_at: datetime.datetime | None | Unset = UNSET
+    start_at: datetime.datetime | None | Unset = UNSET
+    delay_seconds: float | Unset = UNSET
+    schedule_id: None | Unset | UUID = UNSET
     control_history: list[ExecutionControlRecord] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +138,24 @@ class WorkflowExecution:
         else:
             finished_at = self.finished_at
 
+        start_at: None | str | Unset
+        if isinstance(self.start_at, Unset):
+            start_at = UNSET
+        elif isinstance(self.start_at, datetime.datetime):
+            start_at = self.start_at.isoformat()
+        else:
+            start_at = self.start_at
+
+        delay_seconds = self.delay_seconds
+
+        schedule_id: None | str | Unset
+        if isinstance(self.schedule_id, Unset):
+            schedule_id = UNSET
+        elif isinstance(self.schedule_id, UUID):
+            schedule_id = str(self.schedule_id)
+        else:
+            schedule_id = self.schedule_id
+
         control_history: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.control_history, Unset):
             control_history = []
@@ -170,6 +196,12 @@ class WorkflowExecution:
             field_dict["startedAt"] = started_at
         if finished_at is not UNSET:
             field_dict["finishedAt"] = finished_at
+        if start_at is not UNSET:
+            field_dict["startAt"] = start_at
+        if delay_seconds is not UNSET:
+            field_dict["delaySeconds"] = delay_seconds
+        if schedule_id is not UNSET:
+            field_dict["scheduleId"] = schedule_id
         if control_history is not UNSET:
             field_dict["controlHistory"] = control_history
 
@@ -303,6 +335,42 @@ class WorkflowExecution:
 
         finished_at = _parse_finished_at(d.pop("finishedAt", UNSET))
 
+        def _parse_start_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                start_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return start_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        start_at = _parse_start_at(d.pop("startAt", UNSET))
+
+        delay_seconds = d.pop("delaySeconds", UNSET)
+
+        def _parse_schedule_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                schedule_id_type_0 = UUID(data)
+
+                return schedule_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        schedule_id = _parse_schedule_id(d.pop("scheduleId", UNSET))
+
         _control_history = d.pop("controlHistory", UNSET)
         control_history: list[ExecutionControlRecord] | Unset = UNSET
         if _control_history is not UNSET:
@@ -327,6 +395,9 @@ class WorkflowExecution:
             updated_at=updated_at,
             started_at=started_at,
             finished_at=finished_at,
+            start_at=start_at,
+            delay_seconds=delay_seconds,
+            schedule_id=schedule_id,
             control_history=control_history,
         )
 

@@ -126,3 +126,53 @@ describe('one execution', () => {
     expect(await screen.findByText('There is no execution with this id')).toBeInTheDocument();
   });
 });
+
+describe('a step waiting for a signal', () => {
+  const waiting = (signal: string) => ({
+    ...f.run('r-w', 'approval', 1, 'WAITING', [12, null, null]),
+    module: 'wait',
+    config: { signal },
+    leaseOwner: null,
+  });
+
+  it('shows it with an Approve button that sends the signal named approved', async () => {
+    server.use(
+      http.get(`${API}/Run`, () => HttpResponse.json({ items: [...f.runs, waiting('approved')], nextCursor: null })),
+      http.post(`${API}/WorkflowExecution/:id/signal`, () =>
+        HttpResponse.json({ id: 's-1', name: 'approved', payload: { approved: true } }, { status: 201 }),
+      ),
+    );
+    const { user } = renderApp(`/executions/${f.ids.running}`, 'operator');
+    const step = await screen.findByTestId('waiting-approval');
+    expect(step).toHaveTextContent('waits for signal approved');
+    const approve = within(step).getByRole('button', { name: 'Approve' });
+    await waitFor(() => expect(approve).toBeEnabled());
+    await user.click(approve);
+    await waitFor(() => expect(sent('POST', `/WorkflowExecution/${f.ids.running}/signal`)).toHaveLength(1));
+    expect(sent('POST', `/WorkflowExecution/${f.ids.running}/signal`)[0].body).toEqual({
+      name: 'approved',
+      payload: { approved: true },
+    });
+  });
+
+  it('sends any other signal with a JSON payload, and has no Approve for it', async () => {
+    server.use(
+      http.get(`${API}/Run`, () => HttpResponse.json({ items: [waiting('shipped')], nextCursor: null })),
+      http.post(`${API}/WorkflowExecution/:id/signal`, () =>
+        problem(409, 'Execution finished', 'cannot signal execution: it is CANCELLED'),
+      ),
+    );
+    const { user } = renderApp(`/executions/${f.ids.running}`, 'operator');
+    const step = await screen.findByTestId('waiting-approval');
+    expect(within(step).queryByRole('button', { name: 'Approve' })).toBeNull();
+    fireEvent.change(within(step).getByLabelText('Payload (JSON)'), { target: { value: '{"tracking": "T1"}' } });
+    const send = within(step).getByRole('button', { name: 'Send signal' });
+    await waitFor(() => expect(send).toBeEnabled());
+    await user.click(send);
+    expect(await within(step).findByRole('alert')).toHaveTextContent('it is CANCELLED');
+    expect(sent('POST', `/WorkflowExecution/${f.ids.running}/signal`)[0].body).toEqual({
+      name: 'shipped',
+      payload: { tracking: 'T1' },
+    });
+  });
+});

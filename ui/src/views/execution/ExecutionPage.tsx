@@ -25,6 +25,7 @@ import { param, useUrlState } from '../../lib/url';
 import { CONTROL, isFinished, whyNot, type Control } from '../executions/control';
 import { useControl } from '../executions/useControl';
 import { Timeline } from './Timeline';
+import { WaitingSteps } from './WaitingSteps';
 
 const RUN_PAGE = 500;
 
@@ -223,6 +224,18 @@ export default function ExecutionPage() {
               <Fact label="Started">
                 <Time value={e.startedAt} />
               </Fact>
+              {e.startAt ? (
+                <Fact label="Starts at">
+                  <Time value={e.startAt} />
+                </Fact>
+              ) : null}
+              {e.scheduleId ? (
+                <Fact label="Schedule">
+                  <Anchor component={Link} to="/schedules" ff="monospace" data-testid="schedule-id">
+                    {e.scheduleId.slice(0, 8)}
+                  </Anchor>
+                </Fact>
+              ) : null}
               <Fact label="Finished">
                 <Time value={e.finishedAt} />
               </Fact>
@@ -241,6 +254,8 @@ export default function ExecutionPage() {
               </Fact>
             </SimpleGrid>
           </Paper>
+
+          <WaitingSteps executionId={id} runs={allRuns} />
 
           <Grid gap="md">
             <Grid.Col span={{ base: 12, lg: step ? 8 : 12 }}>

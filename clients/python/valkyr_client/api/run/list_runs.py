@@ -107,7 +107,9 @@ def sync_detailed(
     Args:
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `WAITING`: a run of the built-in `wait` module, parked until a
+            signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its
+            `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
         execution_id (UUID | Unset):
         step_key (str | Unset):
         module (str | Unset):
@@ -151,7 +153,9 @@ def sync(
     Args:
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `WAITING`: a run of the built-in `wait` module, parked until a
+            signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its
+            `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
         execution_id (UUID | Unset):
         step_key (str | Unset):
         module (str | Unset):
@@ -190,7 +194,9 @@ async def asyncio_detailed(
     Args:
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `WAITING`: a run of the built-in `wait` module, parked until a
+            signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its
+            `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
         execution_id (UUID | Unset):
         step_key (str | Unset):
         module (str | Unset):
@@ -232,7 +238,9 @@ async def asyncio(
     Args:
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `WAITING`: a run of the built-in `wait` module, parked until a
+            signal of its name arrives (then SUCCEEDED with the signal's payload as output) or its
+            `availableAt` (the wait's deadline) passes (then DEAD_LETTERED). No runner ever claims it.
         execution_id (UUID | Unset):
         step_key (str | Unset):
         module (str | Unset):

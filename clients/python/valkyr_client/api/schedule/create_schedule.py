@@ -1,0 +1,238 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.schedule import Schedule
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: Schedule,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/Schedule",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | Schedule:
+    if response.status_code == 201:
+        response_201 = Schedule.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 501:
+        response_501 = Problem.from_dict(response.json())
+
+        return response_501
+
+    response_default = Problem.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | Schedule]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: Schedule,
+) -> Response[Problem | Schedule]:
+    """Start a workflow on a cron expression or every intervalSeconds
+
+     Exactly one of `cron` (5 fields: minute hour day-of-month month
+    day-of-week; `*`, ranges, steps, lists, names) and `intervalSeconds`.
+    Each firing starts an execution with the idempotency key
+    `schedule:<id>:<fire time>`, so every moment fires once whatever the
+    number of service processes.
+
+    Args:
+        body (Schedule): Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+            multiples of intervalSeconds since the Unix epoch. A cron time that does
+            not exist in `timezone` (the hour skipped when clocks go forward) fires at
+            the instant it maps to with the offset before the change; a repeated one
+            (clocks go back) fires once, the first time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Schedule]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: Schedule,
+) -> Problem | Schedule | None:
+    """Start a workflow on a cron expression or every intervalSeconds
+
+     Exactly one of `cron` (5 fields: minute hour day-of-month month
+    day-of-week; `*`, ranges, steps, lists, names) and `intervalSeconds`.
+    Each firing starts an execution with the idempotency key
+    `schedule:<id>:<fire time>`, so every moment fires once whatever the
+    number of service processes.
+
+    Args:
+        body (Schedule): Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+            multiples of intervalSeconds since the Unix epoch. A cron time that does
+            not exist in `timezone` (the hour skipped when clocks go forward) fires at
+            the instant it maps to with the offset before the change; a repeated one
+            (clocks go back) fires once, the first time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Schedule
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: Schedule,
+) -> Response[Problem | Schedule]:
+    """Start a workflow on a cron expression or every intervalSeconds
+
+     Exactly one of `cron` (5 fields: minute hour day-of-month month
+    day-of-week; `*`, ranges, steps, lists, names) and `intervalSeconds`.
+    Each firing starts an execution with the idempotency key
+    `schedule:<id>:<fire time>`, so every moment fires once whatever the
+    number of service processes.
+
+    Args:
+        body (Schedule): Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+            multiples of intervalSeconds since the Unix epoch. A cron time that does
+            not exist in `timezone` (the hour skipped when clocks go forward) fires at
+            the instant it maps to with the offset before the change; a repeated one
+            (clocks go back) fires once, the first time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Schedule]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: Schedule,
+) -> Problem | Schedule | None:
+    """Start a workflow on a cron expression or every intervalSeconds
+
+     Exactly one of `cron` (5 fields: minute hour day-of-month month
+    day-of-week; `*`, ranges, steps, lists, names) and `intervalSeconds`.
+    Each firing starts an execution with the idempotency key
+    `schedule:<id>:<fire time>`, so every moment fires once whatever the
+    number of service processes.
+
+    Args:
+        body (Schedule): Exactly one of `cron` and `intervalSeconds`. Interval firings fall on
+            multiples of intervalSeconds since the Unix epoch. A cron time that does
+            not exist in `timezone` (the hour skipped when clocks go forward) fires at
+            the instant it maps to with the offset before the change; a repeated one
+            (clocks go back) fires once, the first time.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Schedule
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
