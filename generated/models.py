@@ -195,6 +195,9 @@ class WorkflowExecutionBatchItem(BaseModel):
         max_length=200,
         min_length=1,
     )
+    priority: int = Field(
+        5, description="The execution's priority, as WorkflowExecution.priority", ge=0, le=9
+    )
 
 
 class ScheduleOverlap(StrEnum):

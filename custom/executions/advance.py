@@ -8,6 +8,7 @@ cannot lose or duplicate a step.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,14 +130,42 @@ async def release_slot(
     and start (custom/executions/concurrency.py)."""
     if freed is None or freed["concurrency_key"] is None:
         return
-    workflow_id = freed["workflow_id"]
-    limit = await ctx.definitions.concurrency_of(conn, workflow_id, freed["workflow_version"])
+    await _admit(
+        conn, freed["workflow_id"], freed["workflow_version"], freed["concurrency_key"], ctx
+    )
+
+
+async def _admit(
+    conn: asyncpg.Connection,
+    workflow_id: uuid.UUID,
+    version: int,
+    key: str,
+    ctx: EngineContext,
+) -> int:
+    """Start the waiting executions of (workflow, key) that fit under the limit of
+    `version`; how many started."""
+    limit = await ctx.definitions.concurrency_of(conn, workflow_id, version)
     if limit is None:
-        return
-    for admitted in await admit_waiting(
-        conn, workflow_id, freed["concurrency_key"], limit["limit"]
-    ):
-        await advance(conn, admitted, ctx=ctx, fresh=True)
+        return 0
+    admitted = await admit_waiting(conn, workflow_id, key, limit["limit"], ctx.clock.db_now())
+    for execution in admitted:
+        await advance(conn, execution, ctx=ctx, fresh=True)
+    return len(admitted)
+
+
+async def sweep_waiting(pool: asyncpg.Pool, *, ctx: EngineContext, batch: int = 500) -> int:
+    """The reaper's sweep: admit waiting executions that no freed slot admitted (a
+    limit raised by a new version, a delayed one whose start came, a slot taken back
+    over the limit by a requeue and freed since); one transaction per key. How many
+    started."""
+    keys = await pool.fetch(q("concurrency_waiting_keys"), batch, ctx.clock.db_now())
+    started = 0
+    for k in keys:
+        async with pool.acquire() as conn, conn.transaction():
+            started += await _admit(
+                conn, k["workflow_id"], k["workflow_version"], k["concurrency_key"], ctx
+            )
+    return started
 
 
 def _next_rows(

@@ -12,6 +12,7 @@ execution taking its slot back). docs/architecture.md has the life of an executi
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from typing import Any
@@ -39,19 +40,28 @@ def concurrency_key(limit: dict[str, Any], inputs: dict[str, Any]) -> str:
 
 
 async def may_run_now(
-    conn: asyncpg.Connection, workflow_id: uuid.UUID, key: str, limit: int
+    conn: asyncpg.Connection,
+    workflow_id: uuid.UUID,
+    key: str,
+    limit: int,
+    now: datetime.datetime | None = None,
 ) -> bool:
     """Lock (workflow, key) for the transaction and say whether a new execution takes a
-    slot now: one is free and no earlier execution waits for it."""
+    slot now: one is free and no earlier execution waits for it (`now`: the clock,
+    None for the database's)."""
     await conn.execute(q("concurrency_lock"), workflow_id, key)
-    slots = await conn.fetchrow(q("concurrency_slots"), workflow_id, key)
+    slots = await conn.fetchrow(q("concurrency_slots"), workflow_id, key, now)
     return slots["waiting"] == 0 and slots["active"] < limit
 
 
 async def admit_waiting(
-    conn: asyncpg.Connection, workflow_id: uuid.UUID, key: str, limit: int
+    conn: asyncpg.Connection,
+    workflow_id: uuid.UUID,
+    key: str,
+    limit: int,
+    now: datetime.datetime | None = None,
 ) -> list[asyncpg.Record]:
     """Move the oldest waiting executions into the free slots (RUNNING); the caller
     creates their first runs in the same transaction."""
     await conn.execute(q("concurrency_lock"), workflow_id, key)
-    return await conn.fetch(q("concurrency_admit"), workflow_id, key, limit)
+    return await conn.fetch(q("concurrency_admit"), workflow_id, key, limit, now)

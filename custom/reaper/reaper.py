@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from custom.db.faults import OutageLog, is_transient
-from custom.executions.advance import release_slot
+from custom.executions.advance import release_slot, sweep_waiting
 from custom.executions.context import EngineContext, standalone_context
 from custom.executions.dead_letters import LEASE_EXPIRED, quarantine
 from custom.executions.purge import purge_finished_before, retention_cutoff
@@ -42,8 +42,11 @@ async def reap_once(
     batch: int = 500,
     metrics: EngineMetrics | None = None,
     ctx: EngineContext | None = None,
+    aging_seconds: float = 0.0,
 ) -> int:
-    """One pass; returns how many runs this reaper reclaimed (counted in `metrics`)."""
+    """One pass; returns how many runs this reaper reclaimed (counted in `metrics`).
+    Also ages the priority of runs ready longer than `aging_seconds` (0: never) and
+    admits executions waiting for a concurrency slot nobody admitted."""
     ctx = ctx or standalone_context()
     candidates = await pool.fetch(q("reap_candidates"), now, batch)
     by_execution: dict[object, list[asyncpg.Record]] = defaultdict(list)
@@ -76,6 +79,12 @@ async def reap_once(
     expired = await expire_waits(pool, now=now, batch=batch)
     if expired:
         log.warning("reaper dead-lettered %d wait(s) whose signal never came", expired)
+    clock = now if now is not None else ctx.clock.db_now()
+    if aging_seconds > 0:
+        await pool.fetch(q("runs_age_priority"), clock, aging_seconds, batch)
+    admitted = await sweep_waiting(pool, ctx=ctx, batch=batch)
+    if admitted:
+        log.info("reaper admitted %d execution(s) waiting for a concurrency slot", admitted)
     gone = await pool.fetch(q("runner_leases_prune"), now, FORGET_RUNNER_AFTER_SECONDS)
     if gone:
         log.info("forgot %d runner(s) gone for good", len(gone))
@@ -95,8 +104,12 @@ class Reaper:
         retention_days: float = 0.0,
         retention_interval: float = 60.0,
         metrics: EngineMetrics | None = None,
+        ctx: EngineContext | None = None,
+        aging_seconds: float = 0.0,
     ) -> None:
         self.pool = pool
+        self.ctx = ctx or standalone_context()
+        self.aging_seconds = aging_seconds
         self.interval = interval
         self.metrics = metrics
         self.retention_days = retention_days
@@ -123,7 +136,9 @@ class Reaper:
             )
 
     async def _reap(self) -> None:
-        await reap_once(self.pool, metrics=self.metrics)
+        await reap_once(
+            self.pool, metrics=self.metrics, ctx=self.ctx, aging_seconds=self.aging_seconds
+        )
 
     async def _purge(self) -> None:
         before = retention_cutoff(self.retention_days)

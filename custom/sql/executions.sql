@@ -25,27 +25,32 @@ RETURNING *;
 
 -- name: execution_insert_planned
 -- execution_insert with a plan: $8 the delayed start (NULL: now), $9 the schedule
--- that fired it, $10 the clock (NULL = now()). Starting later than now, it is
--- PENDING with no runs until executions_release_due; otherwise RUNNING at once.
+-- that fired it, $10 the clock (NULL = now()), $11 its priority, $12 its concurrency
+-- key (NULL: none), $13 whether it may take a slot now. Starting later than now, it is
+-- PENDING with no runs until executions_release_due (or, with a concurrency key,
+-- concurrency_admit); otherwise RUNNING at once, unless it waits for a slot.
 INSERT INTO workflow_executions
     (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-     trace_context, created_by, started_at, start_at, schedule_id)
-SELECT $1, $2, CASE WHEN later THEN 'PENDING' ELSE 'RUNNING' END, $3, $4, $5, $6, $7,
-       CASE WHEN later THEN NULL ELSE coalesce($10::timestamptz, now()) END, $8, $9
-FROM (SELECT coalesce($8::timestamptz > coalesce($10::timestamptz, now()), false) AS later) p
+     trace_context, created_by, started_at, start_at, schedule_id, priority, concurrency_key)
+SELECT $1, $2, CASE WHEN waits THEN 'PENDING' ELSE 'RUNNING' END, $3, $4, $5, $6, $7,
+       CASE WHEN waits THEN NULL ELSE coalesce($10::timestamptz, now()) END, $8, $9, $11, $12
+FROM (SELECT coalesce($8::timestamptz > coalesce($10::timestamptz, now()), false)
+             OR NOT $13::boolean AS waits) p
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 
 -- name: executions_release_due
 -- Delayed executions whose startAt has come (clock $1, NULL = now()), up to $2, go
 -- RUNNING; the caller creates their first runs, ready from startAt, in the same
--- transaction. SKIP LOCKED: every service process may release, each one once.
+-- transaction. SKIP LOCKED: every service process may release, each one once. Those
+-- with a concurrency key are not released here: they take a slot in their turn
+-- (concurrency_admit, when a slot frees or in the reaper's sweep).
 UPDATE workflow_executions e
 SET status = 'RUNNING', started_at = coalesce($1::timestamptz, now()), updated_at = now()
 WHERE e.id IN (
     SELECT id FROM workflow_executions
     WHERE status = 'PENDING' AND start_at IS NOT NULL
-      AND start_at <= coalesce($1::timestamptz, now())
+      AND start_at <= coalesce($1::timestamptz, now()) AND concurrency_key IS NULL
     ORDER BY start_at
     LIMIT $2
     FOR UPDATE SKIP LOCKED

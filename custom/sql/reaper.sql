@@ -63,3 +63,26 @@ RETURNING l.runner_id;
 -- Add to a counter shared by every process (e.g. leases_reclaimed).
 INSERT INTO engine_counters (name, value) VALUES ($1, $2)
 ON CONFLICT (name) DO UPDATE SET value = engine_counters.value + EXCLUDED.value;
+
+-- name: runs_age_priority
+-- The starvation guard (aging): a ready run (PENDING, not held) rises one priority
+-- level per $2 seconds it has been ready, up to the top: priority_rank =
+-- max(0, (9 - the execution's priority) - floor(ready for / $2)). Oldest first, up to
+-- $3 runs a pass, skipping runs a claimer holds. $1 is the clock (NULL = now()). A
+-- retry is a new run, created at its execution's own priority (runs_insert).
+WITH due AS (
+    SELECT r.id,
+           greatest(0, (9 - e.priority) - floor(extract(epoch FROM
+               coalesce($1::timestamptz, now()) - r.available_at) / $2)::int) AS rank
+    FROM runs r JOIN workflow_executions e ON e.id = r.execution_id
+    WHERE r.status = 'PENDING' AND NOT r.held AND r.priority_rank > 0
+      AND r.available_at <= coalesce($1::timestamptz, now()) - make_interval(secs => $2)
+      AND greatest(0, (9 - e.priority) - floor(extract(epoch FROM
+              coalesce($1::timestamptz, now()) - r.available_at) / $2)::int) < r.priority_rank
+    ORDER BY r.available_at
+    LIMIT $3
+    FOR UPDATE OF r SKIP LOCKED
+)
+UPDATE runs r SET priority_rank = due.rank
+FROM due WHERE r.id = due.id
+RETURNING r.id;

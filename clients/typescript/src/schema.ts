@@ -987,6 +987,11 @@ export interface components {
             inputs: Record<string, never>;
             /** @description What the single submit's Idempotency-Key header says */
             idempotencyKey?: string;
+            /**
+             * @description The execution's priority, as WorkflowExecution.priority
+             * @default 5
+             */
+            priority: number;
         };
         WorkflowExecutionBatchResults: {
             results: components["schemas"]["WorkflowExecutionBatchResult"][];

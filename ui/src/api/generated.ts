@@ -839,6 +839,8 @@ export type WorkflowExecutionBatchItem = {
   inputs?: object;
   /** What the single submit's Idempotency-Key header says */
   idempotencyKey?: string;
+  /** The execution's priority, as WorkflowExecution.priority */
+  priority?: number;
 };
 export type WorkflowExecutionBatch = {
   items: WorkflowExecutionBatchItem[];
