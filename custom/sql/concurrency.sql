@@ -8,7 +8,7 @@
 -- name: concurrency_lock
 -- Serialise admissions of one (workflow $1, key $2) across every process, until the
 -- transaction ends.
-SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0));
+SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || '/' || $2::text, 0));
 
 -- name: concurrency_slots
 -- How many executions of (workflow $1, key $2) hold a slot and how many wait for one
