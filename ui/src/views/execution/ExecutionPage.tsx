@@ -29,6 +29,13 @@ import { WaitingSteps } from './WaitingSteps';
 
 const RUN_PAGE = 500;
 
+/** PENDING with a concurrency key and no start still to come: it waits for one of
+ * the executions with its key to finish (the workflow's concurrency limit). */
+function waitsForSlot(e: { status?: string; concurrencyKey?: string | null; startAt?: string | null }): boolean {
+  if (e.status !== 'PENDING' || e.concurrencyKey == null) return false;
+  return !e.startAt || Date.parse(e.startAt) <= Date.now();
+}
+
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div>
@@ -234,6 +241,23 @@ export default function ExecutionPage() {
                   <Anchor component={Link} to="/schedules" ff="monospace" data-testid="schedule-id">
                     {e.scheduleId.slice(0, 8)}
                   </Anchor>
+                </Fact>
+              ) : null}
+              <Fact label="Priority">
+                <span data-testid="priority">{e.priority ?? '–'}</span>
+              </Fact>
+              {e.concurrencyKey != null ? (
+                <Fact label="Concurrency key">
+                  <Group gap={4}>
+                    <Text size="sm" ff="monospace" data-testid="concurrency-key">
+                      {e.concurrencyKey}
+                    </Text>
+                    {waitsForSlot(e) ? (
+                      <Badge size="xs" variant="light" color="yellow">
+                        waiting for a slot
+                      </Badge>
+                    ) : null}
+                  </Group>
                 </Fact>
               ) : null}
               <Fact label="Finished">
