@@ -138,6 +138,9 @@ async def cancel(
         execution = await conn.fetchrow(q("execution_cancel"), execution_id)
         cancelled = await conn.fetch(q("runs_cancel_pending"), execution_id)
         told = await conn.fetch(q("runs_request_cancel"), execution_id)
-        await release_slot(conn, execution, ctx=ctx or standalone_context())
+        if before["status"] != ExecutionStatus.PENDING:
+            # a waiting execution held no slot; and taking the (workflow, key) lock while
+            # holding its row could deadlock with an admission that wants that row
+            await release_slot(conn, execution, ctx=ctx or standalone_context())
         await _audit(conn, before, execution, "cancel", actor, len(cancelled) + len(told))
         return Controlled(execution, len(cancelled), len(told))

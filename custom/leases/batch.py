@@ -128,7 +128,9 @@ async def complete_runs(
             freed = await conn.fetch(
                 q("executions_complete_many"), completed, [c["id"] for c in completed]
             )
-            for execution in freed:
+            # (workflow, key) locks in one order: two batches freeing the same keys
+            # wait for each other instead of deadlocking
+            for execution in sorted(freed, key=_slot_order):
                 await release_slot(conn, execution, ctx=ctx)
         # breaker rows are the last locks, taken in key order
         spans = {i.run_id: i.span for i in items}
@@ -138,3 +140,7 @@ async def complete_runs(
     if ready:  # next steps are committed: this process's runners claim them now
         ctx.wakeups.committed(notified=notified)
     return Completed({r["id"]: r for r in finished}, handed)
+
+
+def _slot_order(execution: asyncpg.Record) -> tuple[str, str]:
+    return str(execution["workflow_id"]), execution["concurrency_key"] or ""
