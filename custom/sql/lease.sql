@@ -303,10 +303,18 @@ SELECT attempt, max_attempts, cancel_requested FROM runs WHERE id = $1;
 
 -- name: runs_next_available_in
 -- Seconds until the next not-yet-ready run of these modules becomes ready (a backoff
--- or a parked breaker ending), so an idle runner wakes exactly then.
-SELECT extract(epoch FROM min(available_at) - now())::float8
-FROM runs
-WHERE status = 'PENDING' AND NOT held AND module = ANY($1::text[]);
+-- or a parked breaker ending), so an idle runner wakes exactly then. ix_runs_ready
+-- leads with priority_rank: the earliest run of each of the ten ranks (one short index
+-- walk each) instead of every waiting run.
+SELECT extract(epoch FROM min(n.available_at) - now())::float8
+FROM generate_series(0, 9) AS rank
+CROSS JOIN LATERAL (
+    SELECT r.available_at FROM runs r
+    WHERE r.status = 'PENDING' AND NOT r.held AND r.priority_rank = rank
+      AND r.module = ANY($1::text[])
+    ORDER BY r.available_at
+    LIMIT 1
+) n;
 
 -- name: executions_lock_many
 -- Lock the executions of a batch of completions, in id order (so concurrent batches
