@@ -43,12 +43,22 @@ RETURNING e.*;
 
 -- name: concurrency_waiting_keys
 -- The (workflow, key, version) of executions waiting for a slot (their start come,
--- clock $2), up to $1, for the reaper's sweep (the version of the oldest waiting one
--- gives the limit).
-SELECT DISTINCT ON (workflow_id, concurrency_key)
-       workflow_id, concurrency_key, workflow_version
-FROM workflow_executions
-WHERE concurrency_key IS NOT NULL AND status = 'PENDING'
-  AND (start_at IS NULL OR start_at <= coalesce($2::timestamptz, now()))
-ORDER BY workflow_id, concurrency_key, coalesce(start_at, created_at), created_at
+-- clock $2) while fewer than the limit hold one, up to $1, for the reaper's sweep (the
+-- version of the oldest waiting one gives the limit). Keys whose slots are all taken
+-- are left out: in the steady state the sweep opens no transaction at all.
+WITH oldest AS (
+    SELECT DISTINCT ON (workflow_id, concurrency_key)
+           workflow_id, concurrency_key, workflow_version
+    FROM workflow_executions
+    WHERE concurrency_key IS NOT NULL AND status = 'PENDING'
+      AND (start_at IS NULL OR start_at <= coalesce($2::timestamptz, now()))
+    ORDER BY workflow_id, concurrency_key, coalesce(start_at, created_at), created_at
+)
+SELECT o.workflow_id, o.concurrency_key, o.workflow_version
+FROM oldest o
+JOIN workflow_versions v ON v.workflow_id = o.workflow_id AND v.version = o.workflow_version
+WHERE (SELECT count(*) FROM workflow_executions a
+       WHERE a.workflow_id = o.workflow_id AND a.concurrency_key = o.concurrency_key
+         AND a.status IN ('RUNNING', 'PAUSED'))
+      < coalesce((v.concurrency ->> 'limit')::int, 0)
 LIMIT $1;
