@@ -257,3 +257,24 @@ async def test_a_delayed_start_takes_a_slot_when_its_time_came(
     assert await _statuses(db, [delayed, now]) == ["PENDING", "RUNNING"]
     await _Runner(db, ctx).complete(now)  # the engine's clock: its start has come
     assert await _status(db, delayed) == "RUNNING"
+
+
+async def test_a_schedules_firings_wait_for_the_slot_too(client: httpx.AsyncClient, db) -> None:
+    wf = uuid.UUID(await _workflow(client, 1))
+    clock = ManualClock(await db.fetchval("SELECT now()"))
+    ctx = EngineContext(clock=clock)
+    await db.execute(
+        "INSERT INTO schedules (workflow_id, interval_seconds, next_fire_at, inputs)"
+        " VALUES ($1, 60, $2, $3)",
+        wf,
+        clock.db_now(),
+        {"customerId": "c1"},
+    )
+    [first] = (await fire_due(db, ctx)).fired
+    await clock.advance(60)
+    [second] = (await fire_due(db, ctx)).fired
+    first, second = dict(first.execution), dict(second.execution)
+    assert (first["status"], second["status"]) == ("RUNNING", "PENDING")
+    first["id"], second["id"] = str(first["id"]), str(second["id"])
+    await _Runner(db, ctx).complete(first)
+    assert await _status(db, second) == "RUNNING"
