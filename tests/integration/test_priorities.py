@@ -160,3 +160,29 @@ async def test_a_priority_out_of_range_is_400_and_writes_nothing(
 
     await expect_unchanged(db, single, 400)
     await expect_unchanged(db, batch, 400)
+
+
+async def test_no_hand_off_past_a_ready_run_of_higher_priority(db: asyncpg.Pool) -> None:
+    """The completing runner leases the next step itself only when no ready run of a
+    higher priority waits: the claim order holds for hand-offs too."""
+    from custom.executions.context import EngineContext
+    from custom.leases.batch import Completion, HandOff, complete_runs
+
+    two = [
+        {"key": "s1", "module": "ext.never"},
+        {"key": "s2", "module": "ext.never", "dependsOn": ["s1"]},
+    ]
+    wf = await insert_workflow(db, two)
+    low = await _submit(db, wf, 0, 2)
+    [run] = await claim_runs(db, "r1", MODULES, 1, 60)
+    assert run["execution_id"] == low
+
+    async def complete_s1() -> list:
+        item = Completion(run["id"], run["execution_id"], run["lease_token"], {"ok": True})
+        async with db.acquire() as conn:
+            done = await complete_runs(conn, "r1", [item], EngineContext(), HandOff(MODULES, 4, 60))
+        return done.handed_off
+
+    high = await _submit(db, await insert_workflow(db, STEP), 1, 9)
+    assert await complete_s1() == []
+    assert await _claim_order(db) == [high, low]
