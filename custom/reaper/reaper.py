@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # a runner whose lease lapsed this long ago (and holds nothing) is forgotten
 FORGET_RUNNER_AFTER_SECONDS = 3600.0
+# the aging pass runs this many times per aging interval: a run rises at most this late
+# (its cost grows with the ready backlog, so not on every reaper pass)
+AGING_PASSES_PER_INTERVAL = 10
 
 
 async def reap_once(
@@ -110,6 +113,7 @@ class Reaper:
         self.pool = pool
         self.ctx = ctx or standalone_context()
         self.aging_seconds = aging_seconds
+        self._aged_at = float("-inf")  # monotonic time of the last aging pass
         self.interval = interval
         self.metrics = metrics
         self.retention_days = retention_days
@@ -137,8 +141,18 @@ class Reaper:
 
     async def _reap(self) -> None:
         await reap_once(
-            self.pool, metrics=self.metrics, ctx=self.ctx, aging_seconds=self.aging_seconds
+            self.pool, metrics=self.metrics, ctx=self.ctx, aging_seconds=self._aging_due()
         )
+
+    def _aging_due(self) -> float:
+        """The aging interval when an aging pass is due now, else 0 (no pass)."""
+        if self.aging_seconds <= 0:
+            return 0.0
+        now = self.ctx.clock.monotonic()
+        if now - self._aged_at < self.aging_seconds / AGING_PASSES_PER_INTERVAL:
+            return 0.0
+        self._aged_at = now
+        return self.aging_seconds
 
     async def _purge(self) -> None:
         before = retention_cutoff(self.retention_days)

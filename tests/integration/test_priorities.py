@@ -186,3 +186,16 @@ async def test_no_hand_off_past_a_ready_run_of_higher_priority(db: asyncpg.Pool)
     high = await _submit(db, await insert_workflow(db, STEP), 1, 9)
     assert await complete_s1() == []
     assert await _claim_order(db) == [high, low]
+
+
+async def test_the_reaper_ages_ten_times_per_interval_not_every_pass(db: asyncpg.Pool) -> None:
+    from custom.clock import ManualClock
+    from custom.executions.context import EngineContext
+    from custom.reaper.reaper import Reaper
+
+    reaper = Reaper(db, 1.0, ctx=EngineContext(clock=ManualClock()), aging_seconds=60.0)
+    assert reaper._aging_due() == 60.0
+    assert reaper._aging_due() == 0.0  # the same moment: not again
+    await reaper.ctx.clock.advance(6)
+    assert reaper._aging_due() == 60.0
+    assert Reaper(db, 1.0, aging_seconds=0.0)._aging_due() == 0.0  # aging off
