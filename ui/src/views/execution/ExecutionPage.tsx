@@ -22,19 +22,12 @@ import { between, formatDuration, shortId } from '../../lib/format';
 import { useBackoffInterval } from '../../lib/polling';
 import { describeError } from '../../lib/problems';
 import { param, useUrlState } from '../../lib/url';
-import { CONTROL, isFinished, whyNot, type Control } from '../executions/control';
+import { CONTROL, isFinished, waitsForSlot, whyNot, type Control } from '../executions/control';
 import { useControl } from '../executions/useControl';
 import { Timeline } from './Timeline';
 import { WaitingSteps } from './WaitingSteps';
 
 const RUN_PAGE = 500;
-
-/** PENDING with a concurrency key and no start still to come: it waits for one of
- * the executions with its key to finish (the workflow's concurrency limit). */
-function waitsForSlot(e: { status?: string; concurrencyKey?: string | null; startAt?: string | null }): boolean {
-  if (e.status !== 'PENDING' || e.concurrencyKey == null) return false;
-  return !e.startAt || Date.parse(e.startAt) <= Date.now();
-}
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
