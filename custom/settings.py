@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(120.0, gt=0)
     heartbeat_seconds: float = Field(2.0, gt=0)
     reaper_interval_seconds: float = Field(2.0, ge=0)
+    # starvation guard: a ready run rises one priority level per this many seconds (0: never)
+    priority_aging_seconds: float = Field(60.0, ge=0)
     # how often the scheduler looks for due schedules and delayed starts (0: never)
     scheduler_interval_seconds: float = Field(1.0, ge=0)
     retention_days: float = Field(30.0, ge=0)

@@ -107,6 +107,12 @@ STEP_TIMEOUT_SECONDS_DEFAULT: Final[float] = 300
 STEP_TIMEOUT_SECONDS_MINIMUM: Final[float] = 0.001
 # #/components/schemas/Step/properties/timeoutSeconds maximum
 STEP_TIMEOUT_SECONDS_MAXIMUM: Final[float] = 86400
+# #/components/schemas/WorkflowExecution/properties/priority default
+PRIORITY_DEFAULT: Final[int] = 5
+# #/components/schemas/WorkflowExecution/properties/priority minimum
+PRIORITY_MINIMUM: Final[int] = 0
+# #/components/schemas/WorkflowExecution/properties/priority maximum
+PRIORITY_MAXIMUM: Final[int] = 9
 # #/components/schemas/Schedule/properties/timezone default
 SCHEDULE_TIMEZONE_DEFAULT: Final[str] = "UTC"
 # #/components/schemas/Schedule/properties/timezone minLength

@@ -142,19 +142,25 @@ class Step(BaseModel):
     retry: RetryPolicy | None = None
     timeout_seconds: float = Field(300, alias="timeoutSeconds", ge=0.001, le=86400.0)
     circuit_breaker: str | None = Field(None, alias="circuitBreaker", max_length=255, min_length=1)
+    rate_limit: str | None = Field(
+        None,
+        alias="rateLimit",
+        description="The key of a RateLimit: runs of this step are claimed no faster than its bucket allows, across all runners (a run over the rate waits, PENDING, and uses no attempt). A key no RateLimit has is not limited.",
+        max_length=255,
+        min_length=1,
+    )
 
 
-class Workflow(BaseModel):
+class ConcurrencyLimit(BaseModel):
+    """
+    At most `limit` executions of this workflow with the same key value are RUNNING (or PAUSED) at once; the others wait PENDING, in arrival order, and start as slots free up. The key is a template over the execution's inputs, e.g. `${inputs.customerId}`.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
-    id: UUID | None = None
-    name: str = Field(..., max_length=200, min_length=1)
-    version: int | None = Field(None, description="Goes up by one with every update")
-    description: str | None = Field(None, max_length=10000)
-    steps: list[Step] = Field(..., max_length=200, min_length=1)
-    created_at: AwareDatetime | None = Field(None, alias="createdAt")
-    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
+    key: str = Field(..., max_length=500, min_length=1)
+    limit: int = Field(..., ge=1, le=100000)
 
 
 class WorkflowVersion(BaseModel):
@@ -167,16 +173,12 @@ class WorkflowVersion(BaseModel):
     name: str
     description: str | None = None
     steps: list[Step]
+    concurrency: ConcurrencyLimit | None = None
     created_at: AwareDatetime = Field(..., alias="createdAt")
 
 
 class WorkflowVersionList(BaseModel):
     items: list[WorkflowVersion]
-    next_cursor: str | None = Field(..., alias="nextCursor")
-
-
-class WorkflowList(BaseModel):
-    items: list[Workflow]
     next_cursor: str | None = Field(..., alias="nextCursor")
 
 
@@ -192,6 +194,9 @@ class WorkflowExecutionBatchItem(BaseModel):
         description="What the single submit's Idempotency-Key header says",
         max_length=200,
         min_length=1,
+    )
+    priority: int = Field(
+        5, description="The execution's priority, as WorkflowExecution.priority", ge=0, le=9
     )
 
 
@@ -652,6 +657,35 @@ class CircuitBreakerThresholds(BaseModel):
     half_open_max_calls: int | None = Field(None, alias="halfOpenMaxCalls", ge=1, le=1000)
 
 
+class RateLimit(BaseModel):
+    """
+    A token bucket: `burst` tokens at most, refilled at `perSecond`; each claimed run of a step naming this key takes one.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    key: str = Field(..., max_length=255, min_length=1)
+    per_second: float = Field(..., alias="perSecond", ge=0.001, le=1000000.0)
+    burst: int = Field(..., ge=1, le=1000000)
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
+
+
+class RateLimitSettings(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    per_second: float | None = Field(None, alias="perSecond", ge=0.001, le=1000000.0)
+    burst: int | None = Field(None, ge=1, le=1000000)
+
+
+class RateLimitList(BaseModel):
+    items: list[RateLimit]
+    next_cursor: str | None = Field(..., alias="nextCursor")
+
+
 class CircuitBreakerStateList(BaseModel):
     items: list[CircuitBreakerState]
     next_cursor: str | None = Field(..., alias="nextCursor")
@@ -717,6 +751,25 @@ class ApiKeyList(BaseModel):
     next_cursor: str | None = Field(..., alias="nextCursor")
 
 
+class Workflow(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID | None = None
+    name: str = Field(..., max_length=200, min_length=1)
+    version: int | None = Field(None, description="Goes up by one with every update")
+    description: str | None = Field(None, max_length=10000)
+    steps: list[Step] = Field(..., max_length=200, min_length=1)
+    concurrency: ConcurrencyLimit | None = None
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
+
+
+class WorkflowList(BaseModel):
+    items: list[Workflow]
+    next_cursor: str | None = Field(..., alias="nextCursor")
+
+
 class WorkflowExecution(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -726,6 +779,17 @@ class WorkflowExecution(BaseModel):
     workflow_version: int | None = Field(None, alias="workflowVersion")
     status: ExecutionStatus | None = None
     inputs: dict[str, Any] = {}
+    priority: int = Field(
+        5,
+        description="Higher first: the execution's runs are claimed before those of lower priority, oldest first within one priority. A run ready for longer than VALKYR_PRIORITY_AGING_SECONDS rises one level per such interval (up to 9), so low priorities are delayed, never starved.",
+        ge=0,
+        le=9,
+    )
+    concurrency_key: str | None = Field(
+        None,
+        alias="concurrencyKey",
+        description="The workflow's concurrency key rendered with this execution's inputs",
+    )
     outputs: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     idempotency_key: str | None = Field(

@@ -97,6 +97,7 @@ WORKFLOW_FIELDS: dict[str, str] = {
     "version": "version",
     "description": "description",
     "steps": "steps",
+    "concurrency": "concurrency",
     "createdAt": "created_at",
     "updatedAt": "updated_at",
 }
@@ -114,6 +115,8 @@ WORKFLOW_EXECUTION_FIELDS: dict[str, str] = {
     "workflowVersion": "workflow_version",
     "status": "status",
     "inputs": "inputs",
+    "priority": "priority",
+    "concurrencyKey": "concurrency_key",
     "outputs": "outputs",
     "error": "error",
     "idempotencyKey": "idempotency_key",
@@ -248,6 +251,22 @@ CIRCUIT_BREAKER_STATE_FIELDS: dict[str, str] = {
 def circuit_breaker_state(row: Mapping[str, Any], **computed: Any) -> models.CircuitBreakerState:
     """A `circuit_breaker_states` row as the API's CircuitBreakerState."""
     return from_row(models.CircuitBreakerState, CIRCUIT_BREAKER_STATE_FIELDS, row, computed)
+
+
+# RateLimit: API field → column of `rate_limits`
+RATE_LIMIT_FIELDS: dict[str, str] = {
+    "id": "id",
+    "key": "key",
+    "perSecond": "per_second",
+    "burst": "burst",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
+
+
+def rate_limit(row: Mapping[str, Any], **computed: Any) -> models.RateLimit:
+    """A `rate_limits` row as the API's RateLimit."""
+    return from_row(models.RateLimit, RATE_LIMIT_FIELDS, row, computed)
 
 
 # ApiKey: API field → column of `api_keys`

@@ -69,6 +69,15 @@ class WorkflowRow(SQLModel, table=True):
         ),
     )
 
+    concurrency: Any = Field(
+        sa_column=sa.Column(
+            "concurrency",
+            JSONB(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
     created_at: datetime.datetime = Field(
         sa_column=sa.Column(
             "created_at",
@@ -114,6 +123,15 @@ class WorkflowExecutionRow(SQLModel, table=True):
             "ix_workflow_executions_created",
             "created_at",
             "id",
+        ),
+        sa.Index(
+            "ix_workflow_executions_concurrency",
+            "workflow_id",
+            "concurrency_key",
+            "created_at",
+            postgresql_where=sa.text(
+                "concurrency_key IS NOT NULL AND status IN ('PENDING', 'RUNNING', 'PAUSED')"
+            ),
         ),
         sa.Index(
             "ix_workflow_executions_delayed",
@@ -172,6 +190,25 @@ class WorkflowExecutionRow(SQLModel, table=True):
             JSONB(),
             nullable=False,
             server_default=sa.text("\u0027{}\u0027::jsonb"),
+        ),
+        default=None,
+    )
+
+    priority: int = Field(
+        sa_column=sa.Column(
+            "priority",
+            sa.Integer(),
+            nullable=False,
+            server_default=sa.text("5"),
+        ),
+        default=None,
+    )
+
+    concurrency_key: str | None = Field(
+        sa_column=sa.Column(
+            "concurrency_key",
+            sa.Text(),
+            nullable=True,
         ),
         default=None,
     )
@@ -441,6 +478,7 @@ class RunRow(SQLModel, table=True):
     __table_args__ = (
         sa.Index(
             "ix_runs_ready",
+            "priority_rank",
             "available_at",
             postgresql_where=sa.text("status = 'PENDING' AND NOT held"),
         ),
@@ -682,6 +720,25 @@ class RunRow(SQLModel, table=True):
             "breaker_key",
             sa.Text(),
             nullable=True,
+        ),
+        default=None,
+    )
+
+    rate_limit_key: str | None = Field(
+        sa_column=sa.Column(
+            "rate_limit_key",
+            sa.Text(),
+            nullable=True,
+        ),
+        default=None,
+    )
+
+    priority_rank: int = Field(
+        sa_column=sa.Column(
+            "priority_rank",
+            sa.Integer(),
+            nullable=False,
+            server_default=sa.text("4"),
         ),
         default=None,
     )
@@ -1095,6 +1152,93 @@ class CircuitBreakerStateRow(SQLModel, table=True):
     )
 
 
+class RateLimitRow(SQLModel, table=True):
+    """A token bucket: `burst` tokens at most, refilled at `perSecond`; each claimed run of a step naming this key takes one."""
+
+    __tablename__ = "rate_limits"
+    __table_args__ = (
+        sa.Index(
+            "ux_rate_limits_key",
+            "key",
+            unique=True,
+        ),
+        {},
+    )
+
+    id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            "id",
+            sa.Uuid(),
+            primary_key=True,
+            nullable=False,
+            server_default=sa.text("gen_random_uuid()"),
+        ),
+        default=None,
+    )
+
+    key: str = Field(
+        sa_column=sa.Column(
+            "key",
+            sa.Text(),
+            nullable=False,
+        ),
+    )
+
+    per_second: float = Field(
+        sa_column=sa.Column(
+            "per_second",
+            sa.Double(),
+            nullable=False,
+        ),
+    )
+
+    burst: int = Field(
+        sa_column=sa.Column(
+            "burst",
+            sa.Integer(),
+            nullable=False,
+        ),
+    )
+
+    created_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    updated_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+    tokens: float = Field(
+        sa_column=sa.Column(
+            "tokens",
+            sa.Double(),
+            nullable=False,
+        ),
+    )
+
+    refilled_at: datetime.datetime = Field(
+        sa_column=sa.Column(
+            "refilled_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        default=None,
+    )
+
+
 class ApiKeyRow(SQLModel, table=True):
     __tablename__ = "api_keys"
     __table_args__ = (
@@ -1231,6 +1375,15 @@ class WorkflowVersionsRow(SQLModel, table=True):
             JSONB(),
             nullable=False,
         ),
+    )
+
+    concurrency: Any = Field(
+        sa_column=sa.Column(
+            "concurrency",
+            JSONB(),
+            nullable=True,
+        ),
+        default=None,
     )
 
     created_at: datetime.datetime = Field(

@@ -278,6 +278,7 @@ async def fail_run(id_: str, body: dict[str, Any]) -> Any:
             body["error"],
             retryable=bool(body.get("retryable", True)),
             secret_hash=proof.secret_hash,
+            ctx=request.state.engine.context,
         )
     )
     return ok(serializers.run(run))

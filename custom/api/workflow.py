@@ -16,7 +16,11 @@ from connexion.exceptions import ProblemException
 
 from custom.api import serializers
 from custom.sql import q
-from custom.workflows.validation import WorkflowValidationError, validate_steps
+from custom.workflows.validation import (
+    WorkflowValidationError,
+    validate_concurrency,
+    validate_steps,
+)
 from generated.repositories.workflow import WorkflowRepository
 from generated.runtime import bad_request, listing, not_found, ok, parse_uuid, transaction
 
@@ -24,6 +28,7 @@ from generated.runtime import bad_request, listing, not_found, ok, parse_uuid, t
 def _validated(body: dict[str, Any]) -> dict[str, Any]:
     try:
         steps = validate_steps(body["steps"])
+        concurrency = validate_concurrency(body.get("concurrency"))
     except WorkflowValidationError as exc:
         raise ProblemException(
             status=400,
@@ -32,7 +37,12 @@ def _validated(body: dict[str, Any]) -> dict[str, Any]:
             type="/problems/invalid-workflow",
             ext={"errors": [{"step": exc.step_key, "field": exc.field, "message": str(exc)}]},
         ) from None
-    return {"name": body["name"], "description": body.get("description"), "steps": steps}
+    return {
+        "name": body["name"],
+        "description": body.get("description"),
+        "steps": steps,
+        "concurrency": concurrency,
+    }
 
 
 async def _store_version(
@@ -45,6 +55,7 @@ async def _store_version(
         values["name"],
         values["description"],
         values["steps"],
+        values["concurrency"],
     )
 
 

@@ -13,6 +13,7 @@ from connexion import request
 from custom.api import serializers
 from custom.app.security import caller
 from custom.executions import control, purge, signals
+from custom.executions.concurrency import ConcurrencyKeyError
 from custom.executions.start import (
     BatchItem,
     BatchOutcome,
@@ -27,7 +28,7 @@ from custom.observability.tracing import inject_context
 from custom.schedules.firing import clock_now
 from custom.sql import q
 from generated import models
-from generated.constants import ExecutionStatus
+from generated.constants import PRIORITY_DEFAULT, ExecutionStatus
 from generated.runtime import (
     no_content,
     not_found,
@@ -136,9 +137,12 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
                 created_by=caller(request),
                 ctx=request.state.engine.context,
                 plan=plan,
+                priority=body.get("priority", PRIORITY_DEFAULT),
             )
         except WorkflowNotFound:
             raise not_found("Workflow", workflow_id) from None
+        except ConcurrencyKeyError as exc:
+            raise _concurrency_key_missing(exc) from None
         except IdempotencyConflict as exc:
             raise problem(422, "Idempotency-Key reused", str(exc), "idempotency-conflict") from None
     return ok(serializers.workflow_execution(started.execution), 201 if started.created else 200)
@@ -147,7 +151,12 @@ async def create_workflow_execution(body: dict[str, Any]) -> Any:
 async def create_workflow_execution_batch(body: dict[str, Any]) -> Any:
     """One result per item, in order: each what a single submit of it would answer."""
     items = [
-        BatchItem(parse_uuid(i["workflowId"]), i.get("inputs") or {}, i.get("idempotencyKey"))
+        BatchItem(
+            parse_uuid(i["workflowId"]),
+            i.get("inputs") or {},
+            i.get("idempotencyKey"),
+            i.get("priority", PRIORITY_DEFAULT),
+        )
         for i in body["items"]
     ]
     async with request.state.pool.acquire() as conn:
@@ -170,12 +179,26 @@ def _batch_result(outcome: BatchOutcome) -> models.WorkflowExecutionBatchResult:
         }
     elif isinstance(outcome, WorkflowNotFound):
         result = {"status": 404, "problem": _problem(404, "Not Found", outcome, "not-found")}
+    elif isinstance(outcome, ConcurrencyKeyError):
+        result = {
+            "status": 400,
+            "problem": _problem(400, CONCURRENCY_KEY_TITLE, outcome, CONCURRENCY_KEY_KIND),
+        }
     else:
         result = {
             "status": 422,
             "problem": _problem(422, "Idempotency-Key reused", outcome, "idempotency-conflict"),
         }
     return build(models.WorkflowExecutionBatchResult, result)
+
+
+CONCURRENCY_KEY_TITLE = "Concurrency key missing"
+CONCURRENCY_KEY_KIND = "concurrency-key"
+
+
+def _concurrency_key_missing(exc: ConcurrencyKeyError) -> Exception:
+    """400: the inputs do not give the workflow's concurrency key (nothing written)."""
+    return problem(400, CONCURRENCY_KEY_TITLE, str(exc), CONCURRENCY_KEY_KIND)
 
 
 def _problem(status: int, title: str, exc: Exception, kind: str) -> models.Problem:
@@ -202,7 +225,7 @@ async def _control(operation: Any, id_: str) -> Any:
 
 async def cancel_workflow_execution(id_: str) -> Any:
     """PENDING runs cancelled, running ones told to stop; the execution ends CANCELLED."""
-    return await _control(control.cancel, id_)
+    return await _control(functools.partial(control.cancel, ctx=request.state.engine.context), id_)
 
 
 async def pause_workflow_execution(id_: str) -> Any:

@@ -103,6 +103,8 @@ async def start_engine(settings: Settings, url: str, pool: asyncpg.Pool, *, runn
             retention_days=settings.retention_days,
             retention_interval=settings.retention_interval_seconds,
             metrics=ctx.metrics,
+            ctx=ctx,
+            aging_seconds=settings.priority_aging_seconds,
         )
         reaper.start()
     scheduler = None

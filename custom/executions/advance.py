@@ -8,11 +8,13 @@ cannot lose or duplicate a step.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 
+from custom.executions.concurrency import admit_waiting
 from custom.executions.context import EngineContext
 from custom.executions.dead_letters import PERMANENT, quarantine
 from custom.executions.runs import insert_runs, ready_now, run_row
@@ -71,7 +73,8 @@ async def advance(
         if completed is not None:
             completed.append({"id": str(execution["id"]), "outputs": outputs})
         else:
-            await conn.execute(q("execution_complete"), execution["id"], outputs)
+            freed = await conn.fetchrow(q("execution_complete"), execution["id"], outputs)
+            await release_slot(conn, freed, ctx=ctx)
         result.completed = True
         return result
 
@@ -84,15 +87,17 @@ async def advance(
     for created in result.created:
         if created["status"] == RunStatus.DEAD_LETTERED:
             row = next(r for r in rows if r["step_key"] == created["step_key"])
-            await quarantine(
+            quarantined = await quarantine(
                 conn,
                 {**row, "id": created["id"], "execution_id": execution["id"]},
                 PERMANENT,
                 row["error"],
             )
+            await release_slot(conn, quarantined.freed, ctx=ctx)
             result.failed = True
     if not result.failed:
-        await _fail_if_stuck(conn, execution, latest, result.created)
+        freed = await _fail_if_stuck(conn, execution, latest, result.created)
+        await release_slot(conn, freed, ctx=ctx)
     if any(r["status"] == RunStatus.WAITING for r in result.created):
         await _take_kept_signals(
             conn, execution, result, ctx=ctx, now=now, completed=completed, notify=notify
@@ -115,6 +120,52 @@ async def _take_kept_signals(
     result.ready = result.ready or more.ready
     result.completed = more.completed
     result.failed = result.failed or more.failed
+
+
+async def release_slot(
+    conn: asyncpg.Connection, freed: asyncpg.Record | None, *, ctx: EngineContext
+) -> None:
+    """`freed` left RUNNING/PAUSED in this transaction: when its workflow has a
+    concurrency limit, the oldest waiting executions with its key take the free slots
+    and start (custom/executions/concurrency.py)."""
+    if freed is None or freed["concurrency_key"] is None:
+        return
+    await _admit(
+        conn, freed["workflow_id"], freed["workflow_version"], freed["concurrency_key"], ctx
+    )
+
+
+async def _admit(
+    conn: asyncpg.Connection,
+    workflow_id: uuid.UUID,
+    version: int,
+    key: str,
+    ctx: EngineContext,
+) -> int:
+    """Start the waiting executions of (workflow, key) that fit under the limit of
+    `version`; how many started."""
+    limit = await ctx.definitions.concurrency_of(conn, workflow_id, version)
+    if limit is None:
+        return 0
+    admitted = await admit_waiting(conn, workflow_id, key, limit["limit"], ctx.clock.db_now())
+    for execution in admitted:
+        await advance(conn, execution, ctx=ctx, fresh=True)
+    return len(admitted)
+
+
+async def sweep_waiting(pool: asyncpg.Pool, *, ctx: EngineContext, batch: int = 500) -> int:
+    """The reaper's sweep: admit waiting executions that no freed slot admitted (a
+    limit raised by a new version, a delayed one whose start came, a slot taken back
+    over the limit by a requeue and freed since); one transaction per key. How many
+    started."""
+    keys = await pool.fetch(q("concurrency_waiting_keys"), batch, ctx.clock.db_now())
+    started = 0
+    for k in keys:
+        async with pool.acquire() as conn, conn.transaction():
+            started += await _admit(
+                conn, k["workflow_id"], k["workflow_version"], k["concurrency_key"], ctx
+            )
+    return started
 
 
 def _next_rows(
@@ -165,8 +216,9 @@ async def _fail_if_stuck(
     execution: asyncpg.Record | dict[str, Any],
     latest: dict[str, asyncpg.Record],
     created: list[asyncpg.Record],
-) -> None:
-    """FAILED again when a step is still dead-lettered and nothing else can move.
+) -> asyncpg.Record | None:
+    """FAILED again when a step is still dead-lettered and nothing else can move (the
+    row back: the execution, when this freed its concurrency slot).
 
     An execution with several dead letters (parallel branches) is reopened by the
     requeue of one of them; advance never re-creates a dead-lettered step, so once
@@ -175,14 +227,15 @@ async def _fail_if_stuck(
     FAILED). It completes only when every step succeeded.
     """
     if any(r["status"] in IN_FLIGHT for r in created):
-        return
+        return None
     if any(r["status"] in IN_FLIGHT for r in latest.values()):
-        return
+        return None
     stuck = sorted(k for k, r in latest.items() if r["status"] == RunStatus.DEAD_LETTERED)
-    if stuck:
-        names = ", ".join(repr(k) for k in stuck)
-        await conn.execute(
-            q("execution_fail"),
-            execution["id"],
-            {"message": f"step(s) {names} still dead-lettered", "stepKeys": stuck},
-        )
+    if not stuck:
+        return None
+    names = ", ".join(repr(k) for k in stuck)
+    return await conn.fetchrow(
+        q("execution_fail"),
+        execution["id"],
+        {"message": f"step(s) {names} still dead-lettered", "stepKeys": stuck},
+    )

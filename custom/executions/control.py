@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from custom.executions.advance import advance
+from custom.executions.advance import advance, release_slot
 from custom.executions.context import EngineContext, standalone_context
 from custom.sql import q
 from generated.constants import ExecutionStatus
@@ -127,12 +127,20 @@ async def resume(
 
 
 async def cancel(
-    conn: asyncpg.Connection, execution_id: uuid.UUID, *, actor: str = "system"
+    conn: asyncpg.Connection,
+    execution_id: uuid.UUID,
+    *,
+    actor: str = "system",
+    ctx: EngineContext | None = None,
 ) -> Controlled:
     async with conn.transaction():
         before = await _lock(conn, execution_id, "cancel", CANCELLABLE)
         execution = await conn.fetchrow(q("execution_cancel"), execution_id)
         cancelled = await conn.fetch(q("runs_cancel_pending"), execution_id)
         told = await conn.fetch(q("runs_request_cancel"), execution_id)
+        if before["status"] != ExecutionStatus.PENDING:
+            # a waiting execution held no slot; and taking the (workflow, key) lock while
+            # holding its row could deadlock with an admission that wants that row
+            await release_slot(conn, execution, ctx=ctx or standalone_context())
         await _audit(conn, before, execution, "cancel", actor, len(cancelled) + len(told))
         return Controlled(execution, len(cancelled), len(told))

@@ -8,6 +8,7 @@ runner died before it could stop).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -21,16 +22,24 @@ EXHAUSTED = DeadLetterReason.ATTEMPTS_EXHAUSTED
 LEASE_EXPIRED = DeadLetterReason.LEASE_EXPIRED
 
 
+@dataclass(frozen=True)
+class Quarantined:
+    dead_letter_id: uuid.UUID | None
+    # the execution this failed, when it left RUNNING/PAUSED now: its concurrency slot
+    # is free (custom.executions.advance.release_slot admits the next one)
+    freed: asyncpg.Record | None = None
+
+
 async def quarantine(
     conn: asyncpg.Connection,
     run: asyncpg.Record | dict[str, Any],
     reason: str,
     error: dict[str, Any] | None,
-) -> uuid.UUID | None:
+) -> Quarantined:
     """Park `run` (already DEAD_LETTERED) and fail its execution, in the caller's transaction."""
     status = await conn.fetchval(q("execution_status"), run["execution_id"])
     if status in (ExecutionStatus.CANCELLED, ExecutionStatus.COMPLETED):
-        return None
+        return Quarantined(None)
     dead_letter_id = await conn.fetchval(
         q("dead_letter_insert"),
         run["id"],
@@ -51,7 +60,7 @@ async def quarantine(
             "dead_letter.id": str(dead_letter_id),
         },
     )
-    await conn.execute(
+    freed = await conn.fetchrow(
         q("execution_fail"),
         run["execution_id"],
         {
@@ -61,4 +70,4 @@ async def quarantine(
             "cause": error,
         },
     )
-    return dead_letter_id
+    return Quarantined(dead_letter_id, freed)

@@ -19,6 +19,7 @@ MAX_ENTRIES = 10_000  # a bound, not a tuning: a process sees far fewer workflow
 class Definitions:
     def __init__(self) -> None:
         self._steps: dict[tuple[uuid.UUID, int], list[dict[str, Any]]] = {}
+        self._concurrency: dict[tuple[uuid.UUID, int], dict[str, Any] | None] = {}
         # the version a workflow had when this engine last looked: a guess that the
         # start statement checks (execution_start), so a PUT elsewhere is noticed on
         # the next start
@@ -41,13 +42,24 @@ class Definitions:
         key = (workflow_id, version)
         steps = self._steps.get(key)
         if steps is None:
-            steps = await conn.fetchval(q("workflow_version_steps"), workflow_id, version)
-            if steps is None:
+            row = await conn.fetchrow(q("workflow_version_steps"), workflow_id, version)
+            if row is None:
                 raise LookupError(f"workflow {workflow_id} has no version {version}")
             if len(self._steps) > MAX_ENTRIES:
                 self._steps.clear()
-            self._steps[key] = steps
+                self._concurrency.clear()
+            steps = self._steps[key] = row["steps"]
+            self._concurrency[key] = row["concurrency"]
         return steps
+
+    async def concurrency_of(
+        self, conn: asyncpg.Connection, workflow_id: uuid.UUID, version: int
+    ) -> dict[str, Any] | None:
+        """The version's concurrency limit ({key, limit}), None when it has none."""
+        key = (workflow_id, version)
+        if key not in self._concurrency:
+            await self.steps_of(conn, workflow_id, version)
+        return self._concurrency.get(key)
 
 
 def step_by_key(steps: list[dict[str, Any]], key: str) -> dict[str, Any]:

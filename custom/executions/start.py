@@ -10,13 +10,14 @@ from typing import Any
 import asyncpg
 
 from custom.executions.advance import advance
+from custom.executions.concurrency import ConcurrencyKeyError, concurrency_key, may_run_now
 from custom.executions.context import EngineContext, standalone_context
 from custom.executions.runs import run_row
 from custom.idempotency import execution_content_hash
 from custom.sql import q
 from custom.workflows.references import InputReferenceError, resolve_inputs
 from custom.workflows.waits import is_wait
-from generated.constants import ExecutionStatus
+from generated.constants import PRIORITY_DEFAULT, PRIORITY_MAXIMUM, ExecutionStatus
 
 
 class WorkflowNotFound(LookupError):
@@ -54,6 +55,7 @@ async def start_execution(
     created_by: str | None = None,
     ctx: EngineContext | None = None,
     plan: Plan | None = None,
+    priority: int = PRIORITY_DEFAULT,
 ) -> Started:
     """Insert the execution unless its key exists; the unique index decides races.
 
@@ -61,12 +63,14 @@ async def start_execution(
     this process remembers and its first steps' inputs resolve; otherwise the
     version is read first, and inputs that do not resolve take the transaction path
     that dead-letters them. A `plan` (delayed start, schedule) takes the transaction
-    path: such starts are rare next to plain submissions, whose path stays as it is."""
+    path: such starts are rare next to plain submissions, whose path stays as it is.
+    So does a workflow version with a concurrency limit (its slot is decided under a
+    lock, custom/executions/concurrency.py): ConcurrencyKeyError when the inputs do
+    not give its key, and nothing is written."""
     ctx = ctx or standalone_context()
+    submit = _Submit(workflow_id, inputs, idempotency_key, trace_context, created_by, priority)
     if plan is not None:
-        return await _start_in_transaction(
-            conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx, plan
-        )
+        return await _start_in_transaction(conn, submit, ctx, plan)
     definitions, wakeups = ctx.definitions, ctx.wakeups
     version = definitions.remembered_version(workflow_id)
     for _ in range(3):  # a PUT between our read and the insert: build again, rarely twice
@@ -76,13 +80,13 @@ async def start_execution(
             if version is None:
                 raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
         steps = await definitions.steps_of(conn, workflow_id, version)
+        if await definitions.concurrency_of(conn, workflow_id, version) is not None:
+            return await _start_in_transaction(conn, submit, ctx)
         content_hash = execution_content_hash(workflow_id, version, inputs)
         key = idempotency_key or content_hash
         first = _first_runs(steps, inputs, ctx)
         if first is None:
-            return await _start_in_transaction(
-                conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx
-            )
+            return await _start_in_transaction(conn, submit, ctx)
         notify = wakeups.notify_inline()
         row = await conn.fetchrow(
             q("execution_start"),
@@ -95,6 +99,7 @@ async def start_execution(
             created_by,
             first,
             notify,
+            priority,
         )
         if row is None:
             definitions.remember_version(workflow_id, None)
@@ -110,9 +115,8 @@ async def start_execution(
             return await _duplicate_of(conn, key, content_hash)
         except _Vanished:  # deleted in between: vanishingly rare; a new submission
             continue
-    return await _start_in_transaction(  # the workflow keeps changing: take the lock path
-        conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx
-    )
+    # the workflow keeps changing: take the lock path
+    return await _start_in_transaction(conn, submit, ctx)
 
 
 def _first_runs(
@@ -155,32 +159,47 @@ class _Vanished(LookupError):
     """The execution a duplicate key referred to was deleted in between."""
 
 
+@dataclass(frozen=True)
+class _Submit:
+    """What one submission asks for."""
+
+    workflow_id: uuid.UUID
+    inputs: dict[str, Any]
+    idempotency_key: str | None
+    trace_context: dict[str, str] | None
+    created_by: str | None
+    priority: int
+
+
 async def _start_in_transaction(
-    conn: asyncpg.Connection,
-    workflow_id: uuid.UUID,
-    inputs: dict[str, Any],
-    idempotency_key: str | None,
-    trace_context: dict[str, str] | None,
-    created_by: str | None,
-    ctx: EngineContext,
-    plan: Plan | None = None,
+    conn: asyncpg.Connection, submit: _Submit, ctx: EngineContext, plan: Plan | None = None
 ) -> Started:
     """The general path: read the current version in the transaction, insert,
     advance (which dead-letters first steps whose inputs do not resolve). A planned
-    execution that starts later is inserted PENDING, without runs."""
+    execution that starts later, or one waiting for a concurrency slot, is inserted
+    PENDING, without runs."""
     async with conn.transaction():
-        workflow = await conn.fetchrow(q("workflow_current"), workflow_id)
+        workflow = await conn.fetchrow(q("workflow_current"), submit.workflow_id)
         if workflow is None:
-            raise WorkflowNotFound(f"Workflow {workflow_id} does not exist")
+            raise WorkflowNotFound(f"Workflow {submit.workflow_id} does not exist")
         version = workflow["version"]
-        ctx.definitions.remember_version(workflow_id, version)
-        content_hash = execution_content_hash(workflow_id, version, inputs)
-        key = idempotency_key or content_hash
-        execution = await _insert(
-            conn, (workflow_id, version, inputs, key, content_hash, trace_context, created_by), plan
+        ctx.definitions.remember_version(submit.workflow_id, version)
+        content_hash = execution_content_hash(submit.workflow_id, version, submit.inputs)
+        key = submit.idempotency_key or content_hash
+        slot = await _slot(conn, submit, version, ctx, plan)
+        values = (
+            submit.workflow_id,
+            version,
+            submit.inputs,
+            key,
+            content_hash,
+            submit.trace_context,
+            submit.created_by,
         )
+        execution = await _insert(conn, values, submit.priority, slot, plan)
         if execution is not None and execution["status"] == ExecutionStatus.PENDING:
-            return Started(execution, True)  # runs come when the scheduler releases it
+            # runs come when the scheduler releases it or a slot admits it
+            return Started(execution, True)
         if execution is not None:
             outcome = await advance(conn, execution, ctx=ctx, fresh=True)
             if outcome.failed:  # a first step could not even resolve its inputs
@@ -189,9 +208,33 @@ async def _start_in_transaction(
     try:
         return await _duplicate_of(conn, key, content_hash)
     except _Vanished:  # deleted in between: vanishingly rare; a new submission
-        return await _start_in_transaction(
-            conn, workflow_id, inputs, idempotency_key, trace_context, created_by, ctx, plan
-        )
+        return await _start_in_transaction(conn, submit, ctx, plan)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """The execution's concurrency key (None: its version has no limit) and whether
+    it runs now (else it waits PENDING for a slot)."""
+
+    key: str | None = None
+    runs_now: bool = True
+
+
+async def _slot(
+    conn: asyncpg.Connection,
+    submit: _Submit,
+    version: int,
+    ctx: EngineContext,
+    plan: Plan | None,
+) -> _Slot:
+    """Under the (workflow, key) lock held to the commit: whether a slot is free."""
+    limit = await ctx.definitions.concurrency_of(conn, submit.workflow_id, version)
+    if limit is None:
+        return _Slot()
+    key = concurrency_key(limit, submit.inputs)
+    now = plan.now if plan is not None and plan.now is not None else ctx.clock.db_now()
+    runs_now = await may_run_now(conn, submit.workflow_id, key, limit["limit"], now)
+    return _Slot(key, runs_now)
 
 
 @dataclass(frozen=True)
@@ -202,10 +245,11 @@ class BatchItem:
     workflow_id: uuid.UUID
     inputs: dict[str, Any]
     idempotency_key: str | None = None
+    priority: int = PRIORITY_DEFAULT
 
 
 # What one item of a batch came to: started (or found), or why not
-BatchOutcome = Started | WorkflowNotFound | IdempotencyConflict
+BatchOutcome = Started | WorkflowNotFound | IdempotencyConflict | ConcurrencyKeyError
 
 
 @dataclass
@@ -234,11 +278,13 @@ async def start_batch(
     duplicates (or conflicts, with other content). Four statements for the whole
     batch: the workflows' versions, the executions (in key order), their first runs,
     one NOTIFY. An execution whose first steps cannot resolve their inputs takes the
-    ordinary path (advance), which dead-letters them."""
+    ordinary path (advance), which dead-letters them. Items of a workflow version with
+    a concurrency limit are submitted one by one after the batch commits (the single
+    submit's transaction path: their slots are decided under a lock)."""
     ctx = ctx or standalone_context()
     outcomes: list[BatchOutcome | None] = [None] * len(items)
     async with conn.transaction():
-        planned = await _plan_batch(conn, items, outcomes)
+        planned, limited = await _plan_batch(conn, items, outcomes, ctx)
         owners = _owners_of_keys(planned, outcomes)
         created = await conn.fetch(
             q("executions_insert_batch"),
@@ -249,6 +295,7 @@ async def start_batch(
                     "inputs": p.item.inputs,
                     "key": p.key,
                     "hash": p.content_hash,
+                    "priority": p.item.priority,
                 }
                 for p in owners.values()
             ],
@@ -267,28 +314,61 @@ async def start_batch(
     for p in planned:
         if outcomes[p.index] is None:
             outcomes[p.index] = await _outcome_of(conn, p, by_key, owners, ctx)
+    for index, item in limited:
+        outcomes[index] = await _start_alone(conn, item, trace_context, created_by, ctx)
     return [o for o in outcomes if o is not None]
 
 
+async def _start_alone(
+    conn: asyncpg.Connection,
+    item: BatchItem,
+    trace_context: dict[str, str] | None,
+    created_by: str | None,
+    ctx: EngineContext,
+) -> BatchOutcome:
+    """A batch item submitted as a single submit would be."""
+    try:
+        return await start_execution(
+            conn,
+            item.workflow_id,
+            item.inputs,
+            idempotency_key=item.idempotency_key,
+            trace_context=trace_context,
+            created_by=created_by,
+            ctx=ctx,
+            priority=item.priority,
+        )
+    except (WorkflowNotFound, IdempotencyConflict, ConcurrencyKeyError) as exc:
+        return exc
+
+
 async def _plan_batch(
-    conn: asyncpg.Connection, items: list[BatchItem], outcomes: list[BatchOutcome | None]
-) -> list[_Planned]:
-    """Each item with its workflow's current version; an unknown workflow's items
-    get their outcome here."""
+    conn: asyncpg.Connection,
+    items: list[BatchItem],
+    outcomes: list[BatchOutcome | None],
+    ctx: EngineContext,
+) -> tuple[list[_Planned], list[tuple[int, BatchItem]]]:
+    """Each item with its workflow's current version, and the items whose version has
+    a concurrency limit apart (submitted alone); an unknown workflow's items get their
+    outcome here."""
     wanted = list({i.workflow_id for i in items})
     versions = {
         r["id"]: r["version"] for r in await conn.fetch(q("workflows_current_many"), wanted)
     }
     planned = []
+    limited = []
     for index, item in enumerate(items):
         version = versions.get(item.workflow_id)
         if version is None:
             outcomes[index] = WorkflowNotFound(f"Workflow {item.workflow_id} does not exist")
             continue
+        if await ctx.definitions.concurrency_of(conn, item.workflow_id, version) is not None:
+            limited.append((index, item))
+            continue
         content_hash = execution_content_hash(item.workflow_id, version, item.inputs)
         key = item.idempotency_key or content_hash
         planned.append(_Planned(index, item, version, content_hash, key))
-    return planned
+    return planned, limited
 
 
 def _owners_of_keys(
@@ -328,8 +408,13 @@ async def _insert_first_runs(
         if any(is_wait(s) for s, _ in first):  # parked by advance, not inserted PENDING
             await advance(conn, execution, ctx=ctx, fresh=True)
             continue
+        rank = PRIORITY_MAXIMUM - execution["priority"]  # ix_runs_ready: 0 first
         rows += [
-            {**run_row(s, inputs, ctx.modules), "execution_id": str(execution["id"])}
+            {
+                **run_row(s, inputs, ctx.modules),
+                "execution_id": str(execution["id"]),
+                "priority_rank": rank,
+            }
             for s, inputs in first
         ]
     if rows:
@@ -354,6 +439,7 @@ async def _outcome_of(
                 p.item.inputs,
                 idempotency_key=p.item.idempotency_key,
                 ctx=ctx,
+                priority=p.item.priority,
             )
         except (WorkflowNotFound, IdempotencyConflict) as exc:
             return exc
@@ -365,13 +451,26 @@ async def _outcome_of(
 
 
 async def _insert(
-    conn: asyncpg.Connection, values: tuple[Any, ...], plan: Plan | None
+    conn: asyncpg.Connection,
+    values: tuple[Any, ...],
+    priority: int,
+    slot: _Slot,
+    plan: Plan | None,
 ) -> asyncpg.Record | None:
     """The execution row (None: its idempotency key exists)."""
     if plan is None:
-        return await conn.fetchrow(q("execution_insert"), *values)
+        return await conn.fetchrow(
+            q("execution_insert"), *values, priority, slot.key, slot.runs_now
+        )
     return await conn.fetchrow(
-        q("execution_insert_planned"), *values, plan.start_at, plan.schedule_id, plan.now
+        q("execution_insert_planned"),
+        *values,
+        plan.start_at,
+        plan.schedule_id,
+        plan.now,
+        priority,
+        slot.key,
+        slot.runs_now,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 
 from custom.breakers.state import record_success
-from custom.executions.advance import advance
+from custom.executions.advance import advance, release_slot
 from custom.executions.context import EngineContext
 from custom.observability import tracing
 from custom.sql import q
@@ -125,9 +125,13 @@ async def complete_runs(
         if notified:  # one NOTIFY for the batch, not one per execution that moved on
             await conn.execute(q("runs_notify"))
         if completed:
-            await conn.execute(
+            freed = await conn.fetch(
                 q("executions_complete_many"), completed, [c["id"] for c in completed]
             )
+            # (workflow, key) locks in one order: two batches freeing the same keys
+            # wait for each other instead of deadlocking
+            for execution in sorted(freed, key=_slot_order):
+                await release_slot(conn, execution, ctx=ctx)
         # breaker rows are the last locks, taken in key order
         spans = {i.run_id: i.span for i in items}
         for run in sorted(finished, key=lambda r: r["breaker_key"] or ""):
@@ -136,3 +140,7 @@ async def complete_runs(
     if ready:  # next steps are committed: this process's runners claim them now
         ctx.wakeups.committed(notified=notified)
     return Completed({r["id"]: r for r in finished}, handed)
+
+
+def _slot_order(execution: asyncpg.Record) -> tuple[str, str]:
+    return str(execution["workflow_id"]), execution["concurrency_key"] or ""

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from custom.breakers.state import record_failure, record_success, release_trial
-from custom.executions.advance import advance
+from custom.executions.advance import advance, release_slot
 from custom.executions.context import EngineContext, standalone_context
 from custom.executions.dead_letters import EXHAUSTED, PERMANENT, quarantine
 from custom.executions.runs import insert_runs
@@ -156,6 +156,7 @@ async def fail_run(
     now: datetime.datetime | None = None,
     execution_id: uuid.UUID | None = None,
     secret_hash: bytes | None = None,
+    ctx: EngineContext | None = None,
 ) -> asyncpg.Record:
     """Retry with backoff while attempts remain, else quarantine in the dead-letter queue.
 
@@ -199,7 +200,9 @@ async def fail_run(
                 },
             )
         elif not over:
-            await quarantine(conn, run, PERMANENT if not retryable else EXHAUSTED, error)
+            reason = PERMANENT if not retryable else EXHAUSTED
+            quarantined = await quarantine(conn, run, reason, error)
+            await release_slot(conn, quarantined.freed, ctx=ctx or standalone_context())
         if status == RunStatus.CANCELLED or not retryable:
             # a cooperative stop, or a permanent error (an http 4xx: the dependency
             # answered), says nothing against the dependency: no verdict, slot given back

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from custom.db.faults import OutageLog, is_transient
+from custom.executions.advance import release_slot, sweep_waiting
+from custom.executions.context import EngineContext, standalone_context
 from custom.executions.dead_letters import LEASE_EXPIRED, quarantine
 from custom.executions.purge import purge_finished_before, retention_cutoff
 from custom.executions.signals import expire_waits
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # a runner whose lease lapsed this long ago (and holds nothing) is forgotten
 FORGET_RUNNER_AFTER_SECONDS = 3600.0
+# the aging pass runs this many times per aging interval: a run rises at most this late
+# (its cost grows with the ready backlog, so not on every reaper pass)
+AGING_PASSES_PER_INTERVAL = 10
 
 
 async def reap_once(
@@ -39,8 +44,13 @@ async def reap_once(
     now: datetime.datetime | None = None,
     batch: int = 500,
     metrics: EngineMetrics | None = None,
+    ctx: EngineContext | None = None,
+    aging_seconds: float = 0.0,
 ) -> int:
-    """One pass; returns how many runs this reaper reclaimed (counted in `metrics`)."""
+    """One pass; returns how many runs this reaper reclaimed (counted in `metrics`).
+    Also ages the priority of runs ready longer than `aging_seconds` (0: never) and
+    admits executions waiting for a concurrency slot nobody admitted."""
+    ctx = ctx or standalone_context()
     candidates = await pool.fetch(q("reap_candidates"), now, batch)
     by_execution: dict[object, list[asyncpg.Record]] = defaultdict(list)
     for c in candidates:
@@ -58,7 +68,8 @@ async def reap_once(
                     continue  # another reaper, or a heartbeat, got there first
                 here += 1
                 if run["status"] == RunStatus.DEAD_LETTERED:
-                    await quarantine(conn, run, LEASE_EXPIRED, run["error"])
+                    quarantined = await quarantine(conn, run, LEASE_EXPIRED, run["error"])
+                    await release_slot(conn, quarantined.freed, ctx=ctx)
                 elif execution["status"] in (ExecutionStatus.RUNNING, ExecutionStatus.PAUSED):
                     await schedule_retry(conn, execution, run, delay=0.0, now=now)
             if here:
@@ -71,6 +82,12 @@ async def reap_once(
     expired = await expire_waits(pool, now=now, batch=batch)
     if expired:
         log.warning("reaper dead-lettered %d wait(s) whose signal never came", expired)
+    clock = now if now is not None else ctx.clock.db_now()
+    if aging_seconds > 0:
+        await pool.fetch(q("runs_age_priority"), clock, aging_seconds, batch)
+    admitted = await sweep_waiting(pool, ctx=ctx, batch=batch)
+    if admitted:
+        log.info("reaper admitted %d execution(s) waiting for a concurrency slot", admitted)
     gone = await pool.fetch(q("runner_leases_prune"), now, FORGET_RUNNER_AFTER_SECONDS)
     if gone:
         log.info("forgot %d runner(s) gone for good", len(gone))
@@ -90,8 +107,13 @@ class Reaper:
         retention_days: float = 0.0,
         retention_interval: float = 60.0,
         metrics: EngineMetrics | None = None,
+        ctx: EngineContext | None = None,
+        aging_seconds: float = 0.0,
     ) -> None:
         self.pool = pool
+        self.ctx = ctx or standalone_context()
+        self.aging_seconds = aging_seconds
+        self._aged_at = float("-inf")  # monotonic time of the last aging pass
         self.interval = interval
         self.metrics = metrics
         self.retention_days = retention_days
@@ -118,7 +140,19 @@ class Reaper:
             )
 
     async def _reap(self) -> None:
-        await reap_once(self.pool, metrics=self.metrics)
+        await reap_once(
+            self.pool, metrics=self.metrics, ctx=self.ctx, aging_seconds=self._aging_due()
+        )
+
+    def _aging_due(self) -> float:
+        """The aging interval when an aging pass is due now, else 0 (no pass)."""
+        if self.aging_seconds <= 0:
+            return 0.0
+        now = self.ctx.clock.monotonic()
+        if now - self._aged_at < self.aging_seconds / AGING_PASSES_PER_INTERVAL:
+            return 0.0
+        self._aged_at = now
+        return self.aging_seconds
 
     async def _purge(self) -> None:
         before = retention_cutoff(self.retention_days)

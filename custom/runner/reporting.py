@@ -121,6 +121,7 @@ class Reporter:
                 retryable=outcome.retryable,
                 started_at=started,
                 execution_id=row["execution_id"],
+                ctx=self.ctx,
             )
 
         timeout = self.completer.timeout

@@ -57,8 +57,8 @@ WHERE key = $1 AND state = 'HALF_OPEN' AND $2::timestamptz >= opened_at
 -- name: breaker_unpark
 -- The breaker closed: runs parked behind it are ready now. Rows another transaction
 -- holds are skipped (a claim holding them waits on this breaker's row and then sees it
--- CLOSED). No index on breaker_key: this walks the not-yet-ready part of ix_runs_ready,
--- once per close.
+-- CLOSED). No index on breaker_key: this walks ix_runs_ready (every PENDING run, once
+-- per close).
 UPDATE runs SET available_at = now()
 WHERE id IN (SELECT id FROM runs
              WHERE status = 'PENDING' AND NOT held AND breaker_key = $1

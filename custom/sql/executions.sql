@@ -7,42 +7,50 @@ SELECT id, version, steps FROM workflows WHERE id = $1;
 SELECT version FROM workflows WHERE id = $1;
 
 -- name: workflow_version_steps
--- The (immutable) steps of one workflow version.
-SELECT steps FROM workflow_versions WHERE workflow_id = $1 AND version = $2;
+-- The (immutable) steps and concurrency limit of one workflow version.
+SELECT steps, concurrency FROM workflow_versions WHERE workflow_id = $1 AND version = $2;
 
 -- name: execution_insert
 -- Start an execution unless one with this idempotency key exists; the unique index
--- decides under concurrent duplicates (no read-then-write).
+-- decides under concurrent duplicates (no read-then-write). $8 its priority; $9 its
+-- concurrency key (NULL: none) and $10 whether it may run now (else PENDING, waiting
+-- for a slot: custom/executions/concurrency.py).
 INSERT INTO workflow_executions
     (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-     trace_context, created_by, started_at)
-VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, now())
+     trace_context, created_by, started_at, priority, concurrency_key)
+VALUES ($1, $2, CASE WHEN $10::boolean THEN 'RUNNING' ELSE 'PENDING' END, $3, $4, $5, $6,
+        $7, CASE WHEN $10::boolean THEN now() END, $8, $9)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 
 -- name: execution_insert_planned
 -- execution_insert with a plan: $8 the delayed start (NULL: now), $9 the schedule
--- that fired it, $10 the clock (NULL = now()). Starting later than now, it is
--- PENDING with no runs until executions_release_due; otherwise RUNNING at once.
+-- that fired it, $10 the clock (NULL = now()), $11 its priority, $12 its concurrency
+-- key (NULL: none), $13 whether it may take a slot now. Starting later than now, it is
+-- PENDING with no runs until executions_release_due (or, with a concurrency key,
+-- concurrency_admit); otherwise RUNNING at once, unless it waits for a slot.
 INSERT INTO workflow_executions
     (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-     trace_context, created_by, started_at, start_at, schedule_id)
-SELECT $1, $2, CASE WHEN later THEN 'PENDING' ELSE 'RUNNING' END, $3, $4, $5, $6, $7,
-       CASE WHEN later THEN NULL ELSE coalesce($10::timestamptz, now()) END, $8, $9
-FROM (SELECT coalesce($8::timestamptz > coalesce($10::timestamptz, now()), false) AS later) p
+     trace_context, created_by, started_at, start_at, schedule_id, priority, concurrency_key)
+SELECT $1, $2, CASE WHEN waits THEN 'PENDING' ELSE 'RUNNING' END, $3, $4, $5, $6, $7,
+       CASE WHEN waits THEN NULL ELSE coalesce($10::timestamptz, now()) END, $8, $9, $11, $12
+FROM (SELECT coalesce($8::timestamptz > coalesce($10::timestamptz, now()), false)
+             OR NOT $13::boolean AS waits) p
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
 
 -- name: executions_release_due
 -- Delayed executions whose startAt has come (clock $1, NULL = now()), up to $2, go
 -- RUNNING; the caller creates their first runs, ready from startAt, in the same
--- transaction. SKIP LOCKED: every service process may release, each one once.
+-- transaction. SKIP LOCKED: every service process may release, each one once. Those
+-- with a concurrency key are not released here: they take a slot in their turn
+-- (concurrency_admit, when a slot frees or in the reaper's sweep).
 UPDATE workflow_executions e
 SET status = 'RUNNING', started_at = coalesce($1::timestamptz, now()), updated_at = now()
 WHERE e.id IN (
     SELECT id FROM workflow_executions
     WHERE status = 'PENDING' AND start_at IS NOT NULL
-      AND start_at <= coalesce($1::timestamptz, now())
+      AND start_at <= coalesce($1::timestamptz, now()) AND concurrency_key IS NULL
     ORDER BY start_at
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -56,25 +64,27 @@ RETURNING e.*;
 -- current_version tells the caller which one to build for. No row: no such workflow.
 -- A duplicate idempotency key writes nothing (id is NULL); the unique index decides
 -- races. $9: carry the NOTIFY for runners of other processes (custom.runner.wakeup).
+-- $10: the priority (the runs' priority_rank is 9 minus it: ix_runs_ready, 0 first).
 WITH wf AS (
     SELECT version FROM workflows WHERE id = $1
 ), created AS (
     INSERT INTO workflow_executions
         (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-         trace_context, created_by, started_at)
-    SELECT $1, $2, 'RUNNING', $3, $4, $5, $6, $7, now() FROM wf WHERE wf.version = $2
+         trace_context, created_by, started_at, priority)
+    SELECT $1, $2, 'RUNNING', $3, $4, $5, $6, $7, now(), $10 FROM wf WHERE wf.version = $2
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING *
 ), first_runs AS (
     INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
                       idempotency_key, held, max_attempts, retry, timeout_seconds,
-                      breaker_key, available_at)
+                      breaker_key, rate_limit_key, priority_rank, available_at)
     SELECT c.id, s.step_key, s.module, 1, 'PENDING', s.inputs, s.config,
            s.idempotency_key, false, s.max_attempts, s.retry, s.timeout_seconds,
-           s.breaker_key, clock_timestamp()
+           s.breaker_key, s.rate_limit_key, 9 - c.priority, clock_timestamp()
     FROM created c, jsonb_to_recordset($8::jsonb) AS s(
         step_key text, module text, inputs jsonb, config jsonb, idempotency_key text,
-        max_attempts int, retry jsonb, timeout_seconds float8, breaker_key text)
+        max_attempts int, retry jsonb, timeout_seconds float8, breaker_key text,
+        rate_limit_key text)
 ), woken AS (
     SELECT pg_notify('valkyr_runs', '') FROM created WHERE $9::boolean
 )
@@ -117,31 +127,37 @@ FROM runs WHERE execution_id = $1
 ORDER BY step_key, attempt DESC;
 
 -- name: execution_complete
--- Every step succeeded: the execution is COMPLETED with their outputs.
+-- Every step succeeded: the execution is COMPLETED with their outputs (the row back
+-- says whether it frees a concurrency slot).
 UPDATE workflow_executions
 SET status = 'COMPLETED', outputs = $2, finished_at = now(), updated_at = now()
-WHERE id = $1 AND status IN ('RUNNING', 'PAUSED');
+WHERE id = $1 AND status IN ('RUNNING', 'PAUSED')
+RETURNING id, workflow_id, workflow_version, concurrency_key;
 
 -- name: execution_fail
--- A step was dead-lettered: the execution FAILED (a requeue can resume it).
+-- A step was dead-lettered: the execution FAILED (a requeue can resume it). The row
+-- back says whether it frees a concurrency slot.
 UPDATE workflow_executions
 SET status = 'FAILED', error = $2, finished_at = now(), updated_at = now()
-WHERE id = $1 AND status IN ('RUNNING', 'PAUSED', 'PENDING');
+WHERE id = $1 AND status IN ('RUNNING', 'PAUSED', 'PENDING')
+RETURNING id, workflow_id, workflow_version, concurrency_key;
 
 -- name: runs_insert
 -- Create runs (one row per array element) for steps that became ready (a WAITING
--- run's available_at is its wait's deadline).
+-- run's available_at is its wait's deadline); they take the execution's priority (read
+-- by primary key: the caller holds its row lock).
 INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
                   output, error, idempotency_key, held, max_attempts, retry, timeout_seconds,
-                  breaker_key, available_at, finished_at)
+                  breaker_key, rate_limit_key, priority_rank, available_at, finished_at)
 SELECT $1, s.step_key, s.module, s.attempt, s.status, s.inputs, s.config, s.output, s.error,
        s.idempotency_key, $2, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
+       s.rate_limit_key, (SELECT 9 - e.priority FROM workflow_executions e WHERE e.id = $1),
        coalesce($4::timestamptz, clock_timestamp()) + make_interval(secs => s.delay),
        CASE WHEN s.status IN ('PENDING', 'WAITING') THEN NULL ELSE now() END
 FROM jsonb_to_recordset($3::jsonb) AS s(
     step_key text, module text, attempt int, status text, inputs jsonb, config jsonb,
     output jsonb, error jsonb, idempotency_key text, max_attempts int, retry jsonb,
-    timeout_seconds float8, breaker_key text, delay float8)
+    timeout_seconds float8, breaker_key text, rate_limit_key text, delay float8)
 RETURNING id, step_key, status, attempt;
 
 -- name: runs_notify
@@ -187,10 +203,10 @@ SELECT id, version FROM workflows WHERE id = ANY($1::uuid[]);
 -- (no deadlock); a key that exists, or repeats in the batch, is skipped.
 INSERT INTO workflow_executions
     (workflow_id, workflow_version, status, inputs, idempotency_key, request_hash,
-     trace_context, created_by, started_at)
-SELECT e.workflow_id, e.version, 'RUNNING', e.inputs, e.key, e.hash, $2, $3, now()
+     trace_context, created_by, started_at, priority)
+SELECT e.workflow_id, e.version, 'RUNNING', e.inputs, e.key, e.hash, $2, $3, now(), e.priority
 FROM jsonb_to_recordset($1::jsonb) AS e(workflow_id uuid, version int, inputs jsonb,
-                                        key text, hash text)
+                                        key text, hash text, priority int)
 ORDER BY e.key
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING *;
@@ -203,14 +219,14 @@ SELECT * FROM workflow_executions WHERE idempotency_key = ANY($1::text[]);
 -- The first runs of many executions in one statement (batch submit).
 INSERT INTO runs (execution_id, step_key, module, attempt, status, inputs, config,
                   idempotency_key, held, max_attempts, retry, timeout_seconds,
-                  breaker_key, available_at)
+                  breaker_key, rate_limit_key, priority_rank, available_at)
 SELECT s.execution_id, s.step_key, s.module, 1, 'PENDING', s.inputs, s.config,
        s.idempotency_key, false, s.max_attempts, s.retry, s.timeout_seconds, s.breaker_key,
-       clock_timestamp()
+       s.rate_limit_key, s.priority_rank, clock_timestamp()
 FROM jsonb_to_recordset($1::jsonb) AS s(
     execution_id uuid, step_key text, module text, inputs jsonb, config jsonb,
     idempotency_key text, max_attempts int, retry jsonb, timeout_seconds float8,
-    breaker_key text);
+    breaker_key text, rate_limit_key text, priority_rank int);
 
 -- name: executions_runs_latest_many
 -- execution_runs_latest for many executions at once (batched completions).
@@ -226,4 +242,5 @@ ORDER BY execution_id, step_key, attempt DESC;
 UPDATE workflow_executions e
 SET status = 'COMPLETED', outputs = c.outputs, finished_at = now(), updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, outputs jsonb)
-WHERE e.id = ANY($2::uuid[]) AND e.id = c.id AND (e.status IN ('RUNNING', 'PAUSED')) IS TRUE;
+WHERE e.id = ANY($2::uuid[]) AND e.id = c.id AND (e.status IN ('RUNNING', 'PAUSED')) IS TRUE
+RETURNING e.id, e.workflow_id, e.workflow_version, e.concurrency_key;

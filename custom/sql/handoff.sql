@@ -10,7 +10,10 @@
 -- lease must still have half of its length $5 left (the completions just fenced on
 -- it): a lease that needs extending is run_claim's, which extends it. $4 is the clock
 -- (NULL = the real time: claimed_at is then when the hand-off happened, not the
--- transaction's start, so dispatch and hand-off latencies stay honest).
+-- transaction's start, so dispatch and hand-off latencies stay honest). Priorities: a
+-- run is not handed off while a ready run of a higher priority (lower priority_rank)
+-- waits for these modules; a claim takes that one first (one probe of ix_runs_ready,
+-- over the ranks above the run's only).
 UPDATE runs r
 SET status = 'LEASED', lease_owner = $1, lease_token = nextval('run_lease_token_seq'),
     lease_secret_hash = NULL, claimed_at = coalesce($4::timestamptz, clock_timestamp()),
@@ -22,11 +25,16 @@ FROM (
       AND x.available_at <= coalesce($4::timestamptz, clock_timestamp())
       AND x.module = ANY($2::text[])
       AND (b.key IS NULL OR b.state = 'CLOSED')
+      AND NOT EXISTS (SELECT 1 FROM runs y
+                      WHERE y.status = 'PENDING' AND NOT y.held
+                        AND y.priority_rank < x.priority_rank
+                        AND y.available_at <= coalesce($4::timestamptz, clock_timestamp())
+                        AND y.module = ANY($2::text[]))
       AND EXISTS (SELECT 1 FROM runner_leases l
                   WHERE l.runner_id = $1
                     AND l.expires_at >= coalesce($4::timestamptz, now())
                                         + make_interval(secs => $5 * 0.5))
-    ORDER BY x.available_at, x.id
+    ORDER BY x.priority_rank, x.available_at, x.id
     LIMIT $3
 ) h
 WHERE r.id = h.id

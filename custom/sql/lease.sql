@@ -2,13 +2,14 @@
 -- Run before run_claim, in its transaction. Right after a burst of submissions the
 -- statistics still say few runs are ready, and the planner read the ready runs with
 -- a bitmap scan: every ready run fetched and sorted to keep the batch. Without bitmap
--- scans it walks ix_runs_ready in available_at order and stops at the LIMIT (the
+-- scans it walks ix_runs_ready in claim order and stops at the LIMIT (the
 -- EXPLAIN tests of tests/integration/test_query_plans.py hold it; figures in the
 -- README's performance section).
 SET LOCAL enable_bitmapscan = off;
 
 -- name: run_claim
--- Lease up to $3 ready runs of the modules $2 for runner $1 (oldest first), skipping
+-- Lease up to $3 ready runs of the modules $2 for runner $1 (highest priority first,
+-- i.e. lowest priority_rank, then oldest: the order of ix_runs_ready), skipping
 -- rows other claimers hold; every claimed run gets a fresh fencing token. The
 -- runner's lease row is created, or extended to $5 seconds, in the same statement
 -- only when it is missing, has less than 90% of $5 left, or was asked for another
@@ -27,12 +28,17 @@ SET LOCAL enable_bitmapscan = off;
 -- read (and locked, serialising claimers of that breaker); runs without a breaker key
 -- never touch circuit_breaker_states. A HALF_OPEN slot held longer than the reset
 -- timeout + a lease is taken as lost (its runner died) and freed.
+-- Rate limits, in the same round trip: the token buckets (rate_limits) of the ready
+-- runs' rate_limit_key are read and locked (only those keys: runs without one never
+-- touch the table), refilled for the time since refilled_at, and each run that would
+-- be leased takes a token; one for which none is left is parked until its token
+-- arrives (no attempt used), like a breaker's.
 WITH ready AS (
-    SELECT r.id, r.breaker_key, r.available_at FROM runs r
+    SELECT r.id, r.breaker_key, r.rate_limit_key, r.priority_rank, r.available_at FROM runs r
     WHERE r.status = 'PENDING' AND NOT r.held
       AND r.available_at <= coalesce($4::timestamptz, now())
       AND r.module = ANY($2::text[])
-    ORDER BY r.available_at
+    ORDER BY r.priority_rank, r.available_at
     LIMIT $3
     FOR UPDATE OF r SKIP LOCKED
 ), breaker AS (
@@ -63,16 +69,48 @@ WITH ready AS (
                      + make_interval(secs => b.reset_timeout_seconds)
            END AS park_until
     FROM ready r LEFT JOIN breaker b ON b.key = r.breaker_key
+), bucket AS (
+    SELECT k.key, k.per_second,
+           least(k.burst::float8,
+                 k.tokens + k.per_second * greatest(0, extract(epoch FROM
+                     coalesce($4::timestamptz, now()) - k.refilled_at))) AS tokens
+    FROM rate_limits k
+    WHERE k.key IN (SELECT rate_limit_key FROM ready WHERE rate_limit_key IS NOT NULL)
+    FOR UPDATE OF k
+), ranked AS (
+    SELECT d.id, d.breaker_key, r.rate_limit_key, d.action, d.park_until, k.tokens,
+           k.per_second,
+           row_number() OVER (PARTITION BY r.rate_limit_key, d.action IN ('lease', 'trial')
+                              ORDER BY r.priority_rank, r.available_at, r.id) AS nth
+    FROM decided d JOIN ready r ON r.id = d.id LEFT JOIN bucket k ON k.key = r.rate_limit_key
+), limited AS (
+    SELECT id, breaker_key, rate_limit_key,
+           CASE WHEN action IN ('lease', 'trial') AND tokens IS NOT NULL AND nth > floor(tokens)
+                THEN 'throttle' ELSE action END AS action,
+           CASE WHEN action IN ('lease', 'trial') AND tokens IS NOT NULL AND nth > floor(tokens)
+                THEN coalesce($4::timestamptz, now())
+                     + make_interval(secs => (nth - tokens) / per_second)
+                ELSE park_until END AS park_until
+    FROM ranked
+), taken AS (
+    UPDATE rate_limits k
+    SET tokens = b.tokens - t.n, refilled_at = coalesce($4::timestamptz, now())
+    FROM (SELECT rate_limit_key, count(*) AS n FROM limited
+          WHERE action IN ('lease', 'trial') AND rate_limit_key IS NOT NULL
+          GROUP BY rate_limit_key) t
+    JOIN bucket b ON b.key = t.rate_limit_key
+    WHERE k.key = t.rate_limit_key
+    RETURNING k.key
 ), parked AS (
-    UPDATE runs r SET available_at = d.park_until
-    FROM decided d
-    WHERE r.id = d.id AND d.action IN ('park', 'wait')
+    UPDATE runs r SET available_at = l.park_until
+    FROM limited l
+    WHERE r.id = l.id AND l.action IN ('park', 'wait', 'throttle')
     RETURNING r.id
 ), trials AS (
     UPDATE circuit_breaker_states b
     SET state = 'HALF_OPEN', half_open_in_flight = k.in_flight + t.n,
         updated_at = coalesce($4::timestamptz, now())
-    FROM (SELECT breaker_key, count(*)::int AS n FROM decided
+    FROM (SELECT breaker_key, count(*)::int AS n FROM limited
           WHERE action = 'trial' GROUP BY breaker_key) t
     JOIN breaker k ON k.key = t.breaker_key
     WHERE b.key = t.breaker_key
@@ -83,7 +121,7 @@ WITH ready AS (
     INSERT INTO runner_leases AS l (runner_id, expires_at, heartbeat_at, lease_seconds)
     SELECT $1, coalesce($4::timestamptz, now()) + make_interval(secs => $5),
            coalesce($4::timestamptz, now()), $5
-    WHERE EXISTS (SELECT 1 FROM decided WHERE action IN ('lease', 'trial'))
+    WHERE EXISTS (SELECT 1 FROM limited WHERE action IN ('lease', 'trial'))
       AND NOT EXISTS (SELECT 1 FROM current_lease
                       WHERE expires_at >= coalesce($4::timestamptz, now())
                                           + make_interval(secs => $5 * 0.9)
@@ -95,7 +133,7 @@ WITH ready AS (
     RETURNING l.expires_at
 ), granted AS (
     SELECT id, row_number() OVER (ORDER BY id)::int AS slot
-    FROM decided WHERE action IN ('lease', 'trial')
+    FROM limited WHERE action IN ('lease', 'trial')
 )
 UPDATE runs r
 SET status = 'LEASED', lease_owner = $1, lease_token = nextval('run_lease_token_seq'),
@@ -265,10 +303,18 @@ SELECT attempt, max_attempts, cancel_requested FROM runs WHERE id = $1;
 
 -- name: runs_next_available_in
 -- Seconds until the next not-yet-ready run of these modules becomes ready (a backoff
--- or a parked breaker ending), so an idle runner wakes exactly then.
-SELECT extract(epoch FROM min(available_at) - now())::float8
-FROM runs
-WHERE status = 'PENDING' AND NOT held AND module = ANY($1::text[]);
+-- or a parked breaker ending), so an idle runner wakes exactly then. ix_runs_ready
+-- leads with priority_rank: the earliest run of each of the ten ranks (one short index
+-- walk each) instead of every waiting run.
+SELECT extract(epoch FROM min(n.available_at) - now())::float8
+FROM generate_series(0, 9) AS rank
+CROSS JOIN LATERAL (
+    SELECT r.available_at FROM runs r
+    WHERE r.status = 'PENDING' AND NOT r.held AND r.priority_rank = rank
+      AND r.module = ANY($1::text[])
+    ORDER BY r.available_at
+    LIMIT 1
+) n;
 
 -- name: executions_lock_many
 -- Lock the executions of a batch of completions, in id order (so concurrent batches

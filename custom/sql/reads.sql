@@ -34,7 +34,7 @@ SELECT EXISTS (SELECT 1 FROM workflows WHERE id = $1);
 -- name: workflow_versions_page
 -- A page of a workflow's versions, newest first: $2 the version to start below
 -- (NULL: the newest), $3 the page size.
-SELECT workflow_id, version, name, description, steps, created_at
+SELECT workflow_id, version, name, description, steps, concurrency, created_at
 FROM workflow_versions
 WHERE workflow_id = $1 AND ($2::int IS NULL OR version < $2)
 ORDER BY version DESC
@@ -42,5 +42,5 @@ LIMIT $3;
 
 -- name: workflow_version_get
 -- One stored version of a workflow.
-SELECT workflow_id, version, name, description, steps, created_at
+SELECT workflow_id, version, name, description, steps, concurrency, created_at
 FROM workflow_versions WHERE workflow_id = $1 AND version = $2;

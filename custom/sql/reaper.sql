@@ -63,3 +63,33 @@ RETURNING l.runner_id;
 -- Add to a counter shared by every process (e.g. leases_reclaimed).
 INSERT INTO engine_counters (name, value) VALUES ($1, $2)
 ON CONFLICT (name) DO UPDATE SET value = engine_counters.value + EXCLUDED.value;
+
+-- name: runs_age_priority
+-- The starvation guard (aging): a ready run (PENDING, not held) rises one priority
+-- level per $2 seconds it has been ready, up to the top: priority_rank =
+-- max(0, (9 - the execution's priority) - floor(ready for / $2)). Oldest first, up to
+-- $3 runs a pass, skipping runs a claimer holds. $1 is the clock (NULL = now()). A
+-- retry is a new run, created at its execution's own priority (runs_insert). Only
+-- ready runs are read (ix_runs_ready: rank above 0, ready long enough), each one's
+-- execution by primary key; the runs to change are then reached by primary key
+-- (a join on the CTE was planned as a hash join over a scan of every run).
+WITH due AS (
+    SELECT r.id FROM runs r
+    WHERE r.status = 'PENDING' AND NOT r.held AND r.priority_rank > 0
+      AND r.available_at <= coalesce($1::timestamptz, now()) - make_interval(secs => $2)
+      AND greatest(0, (9 - (SELECT e.priority FROM workflow_executions e
+                            WHERE e.id = r.execution_id))
+                      - floor(extract(epoch FROM coalesce($1::timestamptz, now())
+                                                - r.available_at) / $2)::int)
+          < r.priority_rank
+    ORDER BY r.available_at
+    LIMIT $3
+    FOR UPDATE OF r SKIP LOCKED
+)
+UPDATE runs r
+SET priority_rank = greatest(0, (9 - (SELECT e.priority FROM workflow_executions e
+                                      WHERE e.id = r.execution_id))
+                                - floor(extract(epoch FROM coalesce($1::timestamptz, now())
+                                                          - r.available_at) / $2)::int)
+WHERE r.id = ANY (ARRAY(SELECT id FROM due))
+RETURNING r.id;

@@ -171,11 +171,33 @@ def _normalise_step(raw: Any, index: int) -> dict[str, Any]:
         )
     step["timeoutSeconds"] = timeout
 
-    breaker = step.get("circuitBreaker")
-    if breaker is not None and (not isinstance(breaker, str) or not breaker.strip()):
-        raise WorkflowValidationError("must be a non-empty string or null", key, "circuitBreaker")
-    step["circuitBreaker"] = breaker
+    for field in ("circuitBreaker", "rateLimit"):
+        value = step.get(field)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise WorkflowValidationError("must be a non-empty string or null", key, field)
+        step[field] = value
     return step
+
+
+def validate_concurrency(raw: Any) -> dict[str, Any] | None:
+    """A workflow's concurrency limit: its key is a literal or one `${inputs...}`
+    reference (a step's output does not exist when the execution is admitted)."""
+    if raw is None:
+        return None
+    key, limit = raw.get("key"), raw.get("limit")
+    if not isinstance(key, str) or not key:
+        raise WorkflowValidationError("needs a non-empty key", None, "concurrency")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise WorkflowValidationError("needs a limit of at least 1", None, "concurrency")
+    try:
+        reference = parse_reference(key)
+    except InputReferenceError as exc:
+        raise WorkflowValidationError(str(exc), None, "concurrency") from None
+    if reference is not None and reference.source != "inputs":
+        raise WorkflowValidationError(
+            "the key may refer to the execution's inputs only (${inputs...})", None, "concurrency"
+        )
+    return {"key": key, "limit": limit}
 
 
 def _check_references(template: Any, key: str, allowed: set[str], path: str) -> None:

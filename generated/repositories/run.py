@@ -72,6 +72,8 @@ COLUMNS = frozenset(
         "retry",
         "timeout_seconds",
         "breaker_key",
+        "rate_limit_key",
+        "priority_rank",
         "lease_token",
         "lease_secret_hash",
     }

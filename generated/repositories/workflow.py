@@ -27,6 +27,7 @@ SHOWN = (
     "version",
     "description",
     "steps",
+    "concurrency",
     "created_at",
     "updated_at",
 )
@@ -43,6 +44,7 @@ COLUMNS = frozenset(
         "version",
         "description",
         "steps",
+        "concurrency",
         "created_at",
         "updated_at",
     }
@@ -53,6 +55,7 @@ WRITABLE_FIELDS: dict[str, str] = {
     "name": "name",
     "description": "description",
     "steps": "steps",
+    "concurrency": "concurrency",
 }
 # query parameter → (column, how it compares: eq, gte, lt, prefix; the column's kind)
 FILTERS: dict[str, tuple[str, str, str]] = {

@@ -27,6 +27,8 @@ SHOWN = (
     "workflow_version",
     "status",
     "inputs",
+    "priority",
+    "concurrency_key",
     "outputs",
     "error",
     "idempotency_key",
@@ -50,6 +52,8 @@ COLUMNS = frozenset(
         "workflow_version",
         "status",
         "inputs",
+        "priority",
+        "concurrency_key",
         "outputs",
         "error",
         "idempotency_key",
@@ -69,6 +73,7 @@ TOUCH = "updated_at = now()"
 WRITABLE_FIELDS: dict[str, str] = {
     "workflowId": "workflow_id",
     "inputs": "inputs",
+    "priority": "priority",
     "startAt": "start_at",
 }
 # query parameter → (column, how it compares: eq, gte, lt, prefix; the column's kind)

@@ -41,6 +41,7 @@ import pytest
 import pytest_asyncio
 import schemathesis
 from schemathesis.checks import not_a_server_error
+from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 from schemathesis.python import asgi
 
 from custom.app.resolver import resolve_handler
@@ -71,6 +72,11 @@ CONFIG = {
         # issued, a step's initial backoff may not exceed its maximum, no NUL in text)
         # make some schema-valid requests a documented 400.
         "positive_data_acceptance": {"enabled": False},
+        # A schema-violating body larger than VALKYR_MAX_BODY_BYTES (a batch of too many
+        # items with large inputs) is refused before it is read: a 413 rejects it too.
+        "negative_data_rejection": {
+            "expected-statuses": NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES + ["413"]
+        },
     },
     "phases": {
         "examples": {"enabled": True},

@@ -496,3 +496,71 @@ async def test_execution_list_pages_walk_an_index_newest_first(
             text = json.dumps(plan, indent=1)
             assert not any(n["Node Type"] == "Sort" for n in _nodes(plan)), text
             assert _rows_read(plan, "workflow_executions") <= 51 * 10, text
+
+
+# -- priorities and concurrency limits --------------------------------------------------
+
+
+async def test_an_idle_runners_next_wake_up_reads_one_run_per_priority(db: asyncpg.Pool) -> None:
+    """ix_runs_ready leads with priority_rank: min(available_at) over it read every
+    waiting run (20,000 here); the per-rank walk reads at most one each."""
+    async with db.acquire() as conn:
+        await _load(conn)
+        await conn.execute(
+            "UPDATE runs SET available_at = now() + interval '1 hour',"
+            " priority_rank = (random() * 9)::int WHERE status = 'PENDING'"
+        )
+        await conn.execute("ANALYZE runs")
+        plan = await _explain(
+            conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + q("runs_next_available_in"), ["noop"]
+        )
+        text = json.dumps(plan, indent=1)
+        assert _rows_read(plan, "runs") <= 10, text
+        assert 3500 < await conn.fetchval(q("runs_next_available_in"), ["noop"]) <= 3600
+
+
+def _assert_no_seq_scan(plan: Any, *tables: str) -> None:
+    text = json.dumps(plan, indent=1)
+    for n in _nodes(plan):
+        assert not (n["Node Type"] == "Seq Scan" and n.get("Relation Name") in tables), text
+
+
+async def test_the_aging_pass_reads_ready_runs_and_their_executions_by_index(
+    db: asyncpg.Pool,
+) -> None:
+    """20,000 ready runs: all due to rise (500 changed), then all at the top already
+    (nothing read). Never a scan of runs or of executions."""
+    async with db.acquire() as conn:
+        await _load(conn)
+        await conn.execute(
+            "UPDATE runs SET priority_rank = 9, available_at = now() - interval '1 hour'"
+            " WHERE status = 'PENDING'"
+        )
+        await conn.execute("ANALYZE")
+        explain = "EXPLAIN (ANALYZE, FORMAT JSON) " + q("runs_age_priority")
+        plan = await _explain(conn, explain, None, 10.0, 500)
+        _assert_no_seq_scan(plan, "runs", "workflow_executions")
+        assert plan[0]["Plan"]["Actual Rows"] == 500, json.dumps(plan, indent=1)
+        await conn.execute("UPDATE runs SET priority_rank = 0 WHERE status = 'PENDING'")
+        await conn.execute("ANALYZE runs")
+        plan = await _explain(conn, explain, None, 10.0, 500)
+        _assert_no_seq_scan(plan, "runs", "workflow_executions")
+        assert _rows_read(plan, "runs") == 0, json.dumps(plan, indent=1)
+
+
+async def test_a_concurrency_slot_count_reads_only_its_keys_executions(db: asyncpg.Pool) -> None:
+    async with db.acquire() as conn:
+        await _load(conn)  # 4,000 RUNNING executions without a key
+        wf = await conn.fetchval("SELECT id FROM workflows")
+        await conn.execute(
+            "UPDATE workflow_executions SET concurrency_key = 'k' || (random() * 400)::int"
+        )
+        await conn.execute("ANALYZE workflow_executions")
+        plan = await _explain(
+            conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + q("concurrency_slots"), wf, "k7", None
+        )
+        text = json.dumps(plan, indent=1)
+        assert any(
+            n.get("Index Name") == "ix_workflow_executions_concurrency" for n in _nodes(plan)
+        ), text
+        assert _rows_read(plan, "workflow_executions") < 50, text

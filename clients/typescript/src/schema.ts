@@ -656,6 +656,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/RateLimit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List rate limits (token buckets shared by every runner) */
+        get: operations["listRateLimits"];
+        put?: never;
+        /** Create a rate limit; steps name it by its key (`rateLimit`) */
+        post: operations["createRateLimit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/RateLimit/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /** Get a rate limit */
+        get: operations["getRateLimit"];
+        /** Change a rate limit's rate and burst (its key stays) */
+        put: operations["updateRateLimit"];
+        post?: never;
+        /** Delete a rate limit (steps that name its key run unlimited) */
+        delete: operations["deleteRateLimit"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ApiKey": {
         parameters: {
             query?: never;
@@ -853,6 +892,8 @@ export interface components {
             /** @default 300 */
             timeoutSeconds: number;
             circuitBreaker?: string | null;
+            /** @description The key of a RateLimit: runs of this step are claimed no faster than its bucket allows, across all runners (a run over the rate waits, PENDING, and uses no attempt). A key no RateLimit has is not limited. */
+            rateLimit?: string | null;
         };
         Workflow: {
             /** Format: uuid */
@@ -862,10 +903,16 @@ export interface components {
             readonly version?: number;
             description?: string | null;
             steps: components["schemas"]["Step"][];
+            concurrency?: components["schemas"]["ConcurrencyLimit"] | null;
             /** Format: date-time */
             readonly createdAt?: string;
             /** Format: date-time */
             readonly updatedAt?: string;
+        };
+        /** @description At most `limit` executions of this workflow with the same key value are RUNNING (or PAUSED) at once; the others wait PENDING, in arrival order, and start as slots free up. The key is a template over the execution's inputs, e.g. `${inputs.customerId}`. */
+        ConcurrencyLimit: {
+            key: string;
+            limit: number;
         };
         /** @description One immutable version of a workflow, as it was saved */
         WorkflowVersion: {
@@ -875,6 +922,7 @@ export interface components {
             name: string;
             description?: string | null;
             steps: components["schemas"]["Step"][];
+            concurrency?: components["schemas"]["ConcurrencyLimit"] | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -895,6 +943,13 @@ export interface components {
             readonly status?: components["schemas"]["ExecutionStatus"];
             /** @default {} */
             inputs: Record<string, never>;
+            /**
+             * @description Higher first: the execution's runs are claimed before those of lower priority, oldest first within one priority. A run ready for longer than VALKYR_PRIORITY_AGING_SECONDS rises one level per such interval (up to 9), so low priorities are delayed, never starved.
+             * @default 5
+             */
+            priority: number;
+            /** @description The workflow's concurrency key rendered with this execution's inputs */
+            readonly concurrencyKey?: string | null;
             readonly outputs?: Record<string, never> | null;
             readonly error?: Record<string, never> | null;
             /** @description The Idempotency-Key header, or the content hash */
@@ -932,6 +987,11 @@ export interface components {
             inputs: Record<string, never>;
             /** @description What the single submit's Idempotency-Key header says */
             idempotencyKey?: string;
+            /**
+             * @description The execution's priority, as WorkflowExecution.priority
+             * @default 5
+             */
+            priority: number;
         };
         WorkflowExecutionBatchResults: {
             results: components["schemas"]["WorkflowExecutionBatchResult"][];
@@ -1316,6 +1376,26 @@ export interface components {
             failureThreshold?: number;
             resetTimeoutSeconds?: number;
             halfOpenMaxCalls?: number;
+        };
+        /** @description A token bucket: `burst` tokens at most, refilled at `perSecond`; each claimed run of a step naming this key takes one. */
+        RateLimit: {
+            /** Format: uuid */
+            readonly id?: string;
+            key: string;
+            perSecond: number;
+            burst: number;
+            /** Format: date-time */
+            readonly createdAt?: string;
+            /** Format: date-time */
+            readonly updatedAt?: string;
+        };
+        RateLimitSettings: {
+            perSecond?: number;
+            burst?: number;
+        };
+        RateLimitList: {
+            items: components["schemas"]["RateLimit"][];
+            nextCursor: string | null;
         };
         CircuitBreakerStateList: {
             items: components["schemas"]["CircuitBreakerState"][];
@@ -2692,6 +2772,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CircuitBreakerState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listRateLimits: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: components["parameters"]["limit"];
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: components["parameters"]["cursor"];
+                key?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of rate limits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createRateLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateLimit"];
+            };
+        };
+        responses: {
+            /** @description Created (the bucket starts full) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getRateLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rate limit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateRateLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateLimitSettings"];
+            };
+        };
+        responses: {
+            /** @description The rate limit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            501: components["responses"]["NotImplemented"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteRateLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted rate limit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimit"];
                 };
             };
             400: components["responses"]["BadRequest"];

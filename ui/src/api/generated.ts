@@ -9,6 +9,7 @@ export const addTagTypes = [
   'Run',
   'DeadLetterQueue',
   'CircuitBreakerState',
+  'RateLimit',
   'ApiKey',
   'Schedule',
 ] as const;
@@ -298,6 +299,33 @@ const injectedRtkApi = api
         query: (queryArg) => ({ url: `/CircuitBreakerState/${queryArg.id}/reset`, method: 'POST' }),
         invalidatesTags: ['CircuitBreakerState', 'Run'],
       }),
+      listRateLimits: build.query<ListRateLimitsApiResponse, ListRateLimitsApiArg>({
+        query: (queryArg) => ({
+          url: `/RateLimit`,
+          params: {
+            limit: queryArg.limit,
+            cursor: queryArg.cursor,
+            key: queryArg.key,
+          },
+        }),
+        providesTags: ['RateLimit'],
+      }),
+      createRateLimit: build.mutation<CreateRateLimitApiResponse, CreateRateLimitApiArg>({
+        query: (queryArg) => ({ url: `/RateLimit`, method: 'POST', body: queryArg.rateLimit }),
+        invalidatesTags: ['RateLimit'],
+      }),
+      getRateLimit: build.query<GetRateLimitApiResponse, GetRateLimitApiArg>({
+        query: (queryArg) => ({ url: `/RateLimit/${queryArg.id}` }),
+        providesTags: ['RateLimit'],
+      }),
+      updateRateLimit: build.mutation<UpdateRateLimitApiResponse, UpdateRateLimitApiArg>({
+        query: (queryArg) => ({ url: `/RateLimit/${queryArg.id}`, method: 'PUT', body: queryArg.rateLimitSettings }),
+        invalidatesTags: ['RateLimit'],
+      }),
+      deleteRateLimit: build.mutation<DeleteRateLimitApiResponse, DeleteRateLimitApiArg>({
+        query: (queryArg) => ({ url: `/RateLimit/${queryArg.id}`, method: 'DELETE' }),
+        invalidatesTags: ['RateLimit'],
+      }),
       listApiKeys: build.query<ListApiKeysApiResponse, ListApiKeysApiArg>({
         query: (queryArg) => ({
           url: `/ApiKey`,
@@ -582,6 +610,31 @@ export type ResetCircuitBreakerApiResponse = /** status 200 The breaker, now CLO
 export type ResetCircuitBreakerApiArg = {
   id: string;
 };
+export type ListRateLimitsApiResponse = /** status 200 A page of rate limits */ RateLimitListRead;
+export type ListRateLimitsApiArg = {
+  /** Page size */
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor` */
+  cursor?: string;
+  key?: string;
+};
+export type CreateRateLimitApiResponse = /** status 201 Created (the bucket starts full) */ RateLimitRead;
+export type CreateRateLimitApiArg = {
+  rateLimit: RateLimit;
+};
+export type GetRateLimitApiResponse = /** status 200 The rate limit */ RateLimitRead;
+export type GetRateLimitApiArg = {
+  id: string;
+};
+export type UpdateRateLimitApiResponse = /** status 200 The rate limit */ RateLimitRead;
+export type UpdateRateLimitApiArg = {
+  id: string;
+  rateLimitSettings: RateLimitSettings;
+};
+export type DeleteRateLimitApiResponse = /** status 200 The deleted rate limit */ RateLimitRead;
+export type DeleteRateLimitApiArg = {
+  id: string;
+};
 export type ListApiKeysApiResponse = /** status 200 A page of keys */ ApiKeyListRead;
 export type ListApiKeysApiArg = {
   /** Page size */
@@ -663,11 +716,18 @@ export type Step = {
   retry?: RetryPolicy;
   timeoutSeconds?: number;
   circuitBreaker?: string | null;
+  /** The key of a RateLimit: runs of this step are claimed no faster than its bucket allows, across all runners (a run over the rate waits, PENDING, and uses no attempt). A key no RateLimit has is not limited. */
+  rateLimit?: string | null;
+};
+export type ConcurrencyLimit = {
+  key: string;
+  limit: number;
 };
 export type Workflow = {
   name: string;
   description?: string | null;
   steps: Step[];
+  concurrency?: ConcurrencyLimit | null;
 };
 export type WorkflowRead = {
   id?: string;
@@ -676,6 +736,7 @@ export type WorkflowRead = {
   version?: number;
   description?: string | null;
   steps: Step[];
+  concurrency?: ConcurrencyLimit | null;
   createdAt?: string;
   updatedAt?: string;
 };
@@ -693,6 +754,7 @@ export type WorkflowVersion = {
   name: string;
   description?: string | null;
   steps: Step[];
+  concurrency?: ConcurrencyLimit | null;
   createdAt: string;
 };
 export type WorkflowVersionList = {
@@ -702,6 +764,8 @@ export type WorkflowVersionList = {
 export type WorkflowExecution = {
   workflowId: string;
   inputs?: object;
+  /** Higher first: the execution's runs are claimed before those of lower priority, oldest first within one priority. A run ready for longer than VALKYR_PRIORITY_AGING_SECONDS rises one level per such interval (up to 9), so low priorities are delayed, never starved. */
+  priority?: number;
   /** Delayed start: the execution stays PENDING until then, when its first runs become ready (dispatch latency counts from it). Not with delaySeconds. */
   startAt?: string | null;
   /** Delayed start this many seconds from now (sets startAt; write only). Not with startAt. */
@@ -723,6 +787,10 @@ export type WorkflowExecutionRead = {
   workflowVersion?: number;
   status?: ExecutionStatus;
   inputs?: object;
+  /** Higher first: the execution's runs are claimed before those of lower priority, oldest first within one priority. A run ready for longer than VALKYR_PRIORITY_AGING_SECONDS rises one level per such interval (up to 9), so low priorities are delayed, never starved. */
+  priority?: number;
+  /** The workflow's concurrency key rendered with this execution's inputs */
+  concurrencyKey?: string | null;
   outputs?: object | null;
   error?: object | null;
   /** The Idempotency-Key header, or the content hash */
@@ -771,6 +839,8 @@ export type WorkflowExecutionBatchItem = {
   inputs?: object;
   /** What the single submit's Idempotency-Key header says */
   idempotencyKey?: string;
+  /** The execution's priority, as WorkflowExecution.priority */
+  priority?: number;
 };
 export type WorkflowExecutionBatch = {
   items: WorkflowExecutionBatchItem[];
@@ -1059,6 +1129,31 @@ export type CircuitBreakerThresholds = {
   resetTimeoutSeconds?: number;
   halfOpenMaxCalls?: number;
 };
+export type RateLimit = {
+  key: string;
+  perSecond: number;
+  burst: number;
+};
+export type RateLimitRead = {
+  id?: string;
+  key: string;
+  perSecond: number;
+  burst: number;
+  createdAt?: string;
+  updatedAt?: string;
+};
+export type RateLimitList = {
+  items: RateLimit[];
+  nextCursor: string | null;
+};
+export type RateLimitListRead = {
+  items: RateLimitRead[];
+  nextCursor: string | null;
+};
+export type RateLimitSettings = {
+  perSecond?: number;
+  burst?: number;
+};
 export type Role = 'viewer' | 'runner' | 'operator' | 'admin';
 export type ApiKey = {
   /** Letters, digits, `.`, `_` and `-`, starting with a letter or digit. A key with the runner role acts as runnerId `<name>` or `<name>:<suffix>`; with no `:` in names, no key covers another key's runners. */
@@ -1206,6 +1301,13 @@ export const {
   useLazyGetCircuitBreakerQuery,
   useUpdateCircuitBreakerMutation,
   useResetCircuitBreakerMutation,
+  useListRateLimitsQuery,
+  useLazyListRateLimitsQuery,
+  useCreateRateLimitMutation,
+  useGetRateLimitQuery,
+  useLazyGetRateLimitQuery,
+  useUpdateRateLimitMutation,
+  useDeleteRateLimitMutation,
   useListApiKeysQuery,
   useLazyListApiKeysQuery,
   useCreateApiKeyMutation,

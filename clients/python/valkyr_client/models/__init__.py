@@ -7,6 +7,7 @@ from .breaker_state import BreakerState
 from .circuit_breaker_state import CircuitBreakerState
 from .circuit_breaker_state_list import CircuitBreakerStateList
 from .circuit_breaker_thresholds import CircuitBreakerThresholds
+from .concurrency_limit import ConcurrencyLimit
 from .current_api_key import CurrentApiKey
 from .dead_letter_audit_record import DeadLetterAuditRecord
 from .dead_letter_audit_record_action import DeadLetterAuditRecordAction
@@ -38,6 +39,9 @@ from .health_database import HealthDatabase
 from .health_status import HealthStatus
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
+from .rate_limit import RateLimit
+from .rate_limit_list import RateLimitList
+from .rate_limit_settings import RateLimitSettings
 from .retry_policy import RetryPolicy
 from .role import Role
 from .run import Run
@@ -94,6 +98,7 @@ __all__ = (
     "CircuitBreakerState",
     "CircuitBreakerStateList",
     "CircuitBreakerThresholds",
+    "ConcurrencyLimit",
     "CurrentApiKey",
     "DeadLetterAuditRecord",
     "DeadLetterAuditRecordAction",
@@ -123,6 +128,9 @@ __all__ = (
     "HealthStatus",
     "Problem",
     "ProblemErrorsItem",
+    "RateLimit",
+    "RateLimitList",
+    "RateLimitSettings",
     "RetryPolicy",
     "Role",
     "Run",

@@ -29,6 +29,9 @@ class Step:
             backoffMultiplier^(n-1)), drawn uniformly from [0, delay] with jitter.
         timeout_seconds (float | Unset):  Default: 300.0.
         circuit_breaker (None | str | Unset):
+        rate_limit (None | str | Unset): The key of a RateLimit: runs of this step are claimed no faster than its bucket
+            allows, across all runners (a run over the rate waits, PENDING, and uses no attempt). A key no RateLimit has is
+            not limited.
     """
 
     key: str
@@ -39,6 +42,7 @@ class Step:
     retry: RetryPolicy | Unset = UNSET
     timeout_seconds: float | Unset = 300.0
     circuit_breaker: None | str | Unset = UNSET
+    rate_limit: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key
@@ -69,6 +73,12 @@ class Step:
         else:
             circuit_breaker = self.circuit_breaker
 
+        rate_limit: None | str | Unset
+        if isinstance(self.rate_limit, Unset):
+            rate_limit = UNSET
+        else:
+            rate_limit = self.rate_limit
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -89,6 +99,8 @@ class Step:
             field_dict["timeoutSeconds"] = timeout_seconds
         if circuit_breaker is not UNSET:
             field_dict["circuitBreaker"] = circuit_breaker
+        if rate_limit is not UNSET:
+            field_dict["rateLimit"] = rate_limit
 
         return field_dict
 
@@ -137,6 +149,15 @@ class Step:
 
         circuit_breaker = _parse_circuit_breaker(d.pop("circuitBreaker", UNSET))
 
+        def _parse_rate_limit(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rateLimit", UNSET))
+
         step = cls(
             key=key,
             module=module,
@@ -146,6 +167,7 @@ class Step:
             retry=retry,
             timeout_seconds=timeout_seconds,
             circuit_breaker=circuit_breaker,
+            rate_limit=rate_limit,
         )
 
         return step

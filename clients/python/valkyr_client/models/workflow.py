@@ -10,6 +10,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.concurrency_limit import ConcurrencyLimit
     from ..models.step import Step
 
 
@@ -25,6 +26,7 @@ class Workflow:
         id (UUID | Unset):
         version (int | Unset): Goes up by one with every update
         description (None | str | Unset):
+        concurrency (ConcurrencyLimit | None | Unset):
         created_at (datetime.datetime | Unset):
         updated_at (datetime.datetime | Unset):
     """
@@ -34,10 +36,13 @@ class Workflow:
     id: UUID | Unset = UNSET
     version: int | Unset = UNSET
     description: None | str | Unset = UNSET
+    concurrency: ConcurrencyLimit | None | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.concurrency_limit import ConcurrencyLimit  # noqa: PLC0415
+
         name = self.name
 
         steps = []
@@ -56,6 +61,14 @@ class Workflow:
             description = UNSET
         else:
             description = self.description
+
+        concurrency: dict[str, Any] | None | Unset
+        if isinstance(self.concurrency, Unset):
+            concurrency = UNSET
+        elif isinstance(self.concurrency, ConcurrencyLimit):
+            concurrency = self.concurrency.to_dict()
+        else:
+            concurrency = self.concurrency
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
@@ -79,6 +92,8 @@ class Workflow:
             field_dict["version"] = version
         if description is not UNSET:
             field_dict["description"] = description
+        if concurrency is not UNSET:
+            field_dict["concurrency"] = concurrency
         if created_at is not UNSET:
             field_dict["createdAt"] = created_at
         if updated_at is not UNSET:
@@ -88,6 +103,7 @@ class Workflow:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.concurrency_limit import ConcurrencyLimit  # noqa: PLC0415
         from ..models.step import Step  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -118,6 +134,23 @@ class Workflow:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        def _parse_concurrency(data: object) -> ConcurrencyLimit | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                concurrency_type_1 = ConcurrencyLimit.from_dict(data)
+
+                return concurrency_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ConcurrencyLimit | None | Unset, data)
+
+        concurrency = _parse_concurrency(d.pop("concurrency", UNSET))
+
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
@@ -138,6 +171,7 @@ class Workflow:
             id=id,
             version=version,
             description=description,
+            concurrency=concurrency,
             created_at=created_at,
             updated_at=updated_at,
         )

@@ -29,6 +29,10 @@ class WorkflowExecution:
         workflow_version (int | Unset):
         status (ExecutionStatus | Unset):
         inputs (WorkflowExecutionInputs | Unset):
+        priority (int | Unset): Higher first: the execution's runs are claimed before those of lower priority, oldest
+            first within one priority. A run ready for longer than VALKYR_PRIORITY_AGING_SECONDS rises one level per such
+            interval (up to 9), so low priorities are delayed, never starved. Default: 5.
+        concurrency_key (None | str | Unset): The workflow's concurrency key rendered with this execution's inputs
         outputs (None | Unset | WorkflowExecutionOutputsType0):
         error (None | Unset | WorkflowExecutionErrorType0):
         idempotency_key (str | Unset): The Idempotency-Key header, or the content hash
@@ -50,6 +54,8 @@ class WorkflowExecution:
     workflow_version: int | Unset = UNSET
     status: ExecutionStatus | Unset = UNSET
     inputs: WorkflowExecutionInputs | Unset = UNSET
+    priority: int | Unset = 5
+    concurrency_key: None | str | Unset = UNSET
     outputs: None | Unset | WorkflowExecutionOutputsType0 = UNSET
     error: None | Unset | WorkflowExecutionErrorType0 = UNSET
     idempotency_key: str | Unset = UNSET
@@ -81,6 +87,14 @@ class WorkflowExecution:
         inputs: dict[str, Any] | Unset = UNSET
         if not isinstance(self.inputs, Unset):
             inputs = self.inputs.to_dict()
+
+        priority = self.priority
+
+        concurrency_key: None | str | Unset
+        if isinstance(self.concurrency_key, Unset):
+            concurrency_key = UNSET
+        else:
+            concurrency_key = self.concurrency_key
 
         outputs: dict[str, Any] | None | Unset
         if isinstance(self.outputs, Unset):
@@ -164,6 +178,10 @@ class WorkflowExecution:
             field_dict["status"] = status
         if inputs is not UNSET:
             field_dict["inputs"] = inputs
+        if priority is not UNSET:
+            field_dict["priority"] = priority
+        if concurrency_key is not UNSET:
+            field_dict["concurrencyKey"] = concurrency_key
         if outputs is not UNSET:
             field_dict["outputs"] = outputs
         if error is not UNSET:
@@ -221,6 +239,17 @@ class WorkflowExecution:
             inputs = UNSET
         else:
             inputs = WorkflowExecutionInputs.from_dict(_inputs)
+
+        priority = d.pop("priority", UNSET)
+
+        def _parse_concurrency_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        concurrency_key = _parse_concurrency_key(d.pop("concurrencyKey", UNSET))
 
         def _parse_outputs(data: object) -> None | Unset | WorkflowExecutionOutputsType0:
             if data is None:
@@ -357,6 +386,8 @@ class WorkflowExecution:
             workflow_version=workflow_version,
             status=status,
             inputs=inputs,
+            priority=priority,
+            concurrency_key=concurrency_key,
             outputs=outputs,
             error=error,
             idempotency_key=idempotency_key,

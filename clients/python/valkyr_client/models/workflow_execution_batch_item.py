@@ -22,11 +22,13 @@ class WorkflowExecutionBatchItem:
         workflow_id (UUID):
         inputs (WorkflowExecutionBatchItemInputs | Unset):
         idempotency_key (str | Unset): What the single submit's Idempotency-Key header says
+        priority (int | Unset): The execution's priority, as WorkflowExecution.priority Default: 5.
     """
 
     workflow_id: UUID
     inputs: WorkflowExecutionBatchItemInputs | Unset = UNSET
     idempotency_key: str | Unset = UNSET
+    priority: int | Unset = 5
 
     def to_dict(self) -> dict[str, Any]:
         workflow_id = str(self.workflow_id)
@@ -36,6 +38,8 @@ class WorkflowExecutionBatchItem:
             inputs = self.inputs.to_dict()
 
         idempotency_key = self.idempotency_key
+
+        priority = self.priority
 
         field_dict: dict[str, Any] = {}
 
@@ -48,6 +52,8 @@ class WorkflowExecutionBatchItem:
             field_dict["inputs"] = inputs
         if idempotency_key is not UNSET:
             field_dict["idempotencyKey"] = idempotency_key
+        if priority is not UNSET:
+            field_dict["priority"] = priority
 
         return field_dict
 
@@ -67,10 +73,13 @@ class WorkflowExecutionBatchItem:
 
         idempotency_key = d.pop("idempotencyKey", UNSET)
 
+        priority = d.pop("priority", UNSET)
+
         workflow_execution_batch_item = cls(
             workflow_id=workflow_id,
             inputs=inputs,
             idempotency_key=idempotency_key,
+            priority=priority,
         )
 
         return workflow_execution_batch_item

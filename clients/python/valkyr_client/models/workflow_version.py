@@ -11,6 +11,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.concurrency_limit import ConcurrencyLimit
     from ..models.step import Step
 
 
@@ -28,6 +29,7 @@ class WorkflowVersion:
         steps (list[Step]):
         created_at (datetime.datetime):
         description (None | str | Unset):
+        concurrency (ConcurrencyLimit | None | Unset):
     """
 
     workflow_id: UUID
@@ -36,9 +38,12 @@ class WorkflowVersion:
     steps: list[Step]
     created_at: datetime.datetime
     description: None | str | Unset = UNSET
+    concurrency: ConcurrencyLimit | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.concurrency_limit import ConcurrencyLimit  # noqa: PLC0415
+
         workflow_id = str(self.workflow_id)
 
         version = self.version
@@ -58,6 +63,14 @@ class WorkflowVersion:
         else:
             description = self.description
 
+        concurrency: dict[str, Any] | None | Unset
+        if isinstance(self.concurrency, Unset):
+            concurrency = UNSET
+        elif isinstance(self.concurrency, ConcurrencyLimit):
+            concurrency = self.concurrency.to_dict()
+        else:
+            concurrency = self.concurrency
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -71,11 +84,14 @@ class WorkflowVersion:
         )
         if description is not UNSET:
             field_dict["description"] = description
+        if concurrency is not UNSET:
+            field_dict["concurrency"] = concurrency
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.concurrency_limit import ConcurrencyLimit  # noqa: PLC0415
         from ..models.step import Step  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -103,6 +119,23 @@ class WorkflowVersion:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        def _parse_concurrency(data: object) -> ConcurrencyLimit | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                concurrency_type_1 = ConcurrencyLimit.from_dict(data)
+
+                return concurrency_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ConcurrencyLimit | None | Unset, data)
+
+        concurrency = _parse_concurrency(d.pop("concurrency", UNSET))
+
         workflow_version = cls(
             workflow_id=workflow_id,
             version=version,
@@ -110,6 +143,7 @@ class WorkflowVersion:
             steps=steps,
             created_at=created_at,
             description=description,
+            concurrency=concurrency,
         )
 
         workflow_version.additional_properties = d

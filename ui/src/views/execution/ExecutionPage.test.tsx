@@ -31,6 +31,31 @@ describe('one execution', () => {
     );
   });
 
+  it('shows the priority and the concurrency key of an execution waiting for a slot', async () => {
+    server.use(
+      http.get(`${API}/WorkflowExecution/:id`, () =>
+        HttpResponse.json(
+          f.execution(f.ids.running, 'PENDING', { priority: 2, concurrencyKey: 'c1', startedAt: null }),
+        ),
+      ),
+    );
+    renderApp(`/executions/${f.ids.running}`);
+    expect(await screen.findByTestId('concurrency-key')).toHaveTextContent('c1');
+    expect(screen.getByTestId('priority')).toHaveTextContent('2');
+    expect(screen.getByText('waiting for a slot')).toBeInTheDocument();
+  });
+
+  it('says nothing about slots for a running execution with a key', async () => {
+    server.use(
+      http.get(`${API}/WorkflowExecution/:id`, () =>
+        HttpResponse.json(f.execution(f.ids.running, 'RUNNING', { priority: 5, concurrencyKey: 'c1' })),
+      ),
+    );
+    renderApp(`/executions/${f.ids.running}`);
+    expect(await screen.findByTestId('concurrency-key')).toHaveTextContent('c1');
+    expect(screen.queryByText('waiting for a slot')).toBeNull();
+  });
+
   it('opens a step: its attempts, inputs, output and error, kept in the address', async () => {
     const { user } = renderApp(`/executions/${f.ids.running}`);
     // a plain click: the graph's pan handler reads a mousedown's window, which jsdom leaves out

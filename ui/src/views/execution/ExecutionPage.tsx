@@ -22,7 +22,7 @@ import { between, formatDuration, shortId } from '../../lib/format';
 import { useBackoffInterval } from '../../lib/polling';
 import { describeError } from '../../lib/problems';
 import { param, useUrlState } from '../../lib/url';
-import { CONTROL, isFinished, whyNot, type Control } from '../executions/control';
+import { CONTROL, isFinished, waitsForSlot, whyNot, type Control } from '../executions/control';
 import { useControl } from '../executions/useControl';
 import { Timeline } from './Timeline';
 import { WaitingSteps } from './WaitingSteps';
@@ -234,6 +234,23 @@ export default function ExecutionPage() {
                   <Anchor component={Link} to="/schedules" ff="monospace" data-testid="schedule-id">
                     {e.scheduleId.slice(0, 8)}
                   </Anchor>
+                </Fact>
+              ) : null}
+              <Fact label="Priority">
+                <span data-testid="priority">{e.priority ?? '–'}</span>
+              </Fact>
+              {e.concurrencyKey != null ? (
+                <Fact label="Concurrency key">
+                  <Group gap={4}>
+                    <Text size="sm" ff="monospace" data-testid="concurrency-key">
+                      {e.concurrencyKey}
+                    </Text>
+                    {waitsForSlot(e) ? (
+                      <Badge size="xs" variant="light" color="yellow">
+                        waiting for a slot
+                      </Badge>
+                    ) : null}
+                  </Group>
                 </Fact>
               ) : null}
               <Fact label="Finished">

@@ -27,6 +27,22 @@ describe('the executions monitor', () => {
     expect(within(rowOf(f.ids.done)).queryByRole('button')).toBeNull();
   });
 
+  it('says which pending executions wait for a concurrency slot', async () => {
+    const waiting = f.execution(f.ids.paused, 'PENDING', { concurrencyKey: 'c1', startedAt: null });
+    const later = f.execution(f.ids.done, 'PENDING', { concurrencyKey: 'c1', startAt: '2999-01-01T00:00:00Z' });
+    server.use(
+      http.get(`${API}/WorkflowExecution`, () =>
+        HttpResponse.json({ items: [f.execution(f.ids.running, 'RUNNING'), waiting, later], nextCursor: null }),
+      ),
+    );
+    renderApp('/executions');
+    await screen.findByRole('table', { name: 'Executions' });
+    await waitFor(() => expect(within(rowOf(f.ids.paused)).getByText('waiting for a slot')).toBeInTheDocument());
+    expect(within(rowOf(f.ids.paused)).getByText('waiting for a slot')).toHaveAttribute('title', 'concurrency key c1');
+    expect(within(rowOf(f.ids.done)).queryByText('waiting for a slot')).toBeNull(); // its start is to come
+    expect(within(rowOf(f.ids.running)).queryByText('waiting for a slot')).toBeNull();
+  });
+
   it('filters by status, workflow, time range and id, in the request and the address', async () => {
     const { user } = renderApp(
       `/executions?status=FAILED&workflowId=${f.ids.wf}&from=2026-12-01T00:00:00.000Z&id=aaaa`,

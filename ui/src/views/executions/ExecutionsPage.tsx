@@ -35,7 +35,7 @@ import { useBackoffInterval } from '../../lib/polling';
 import { errorLine } from '../../lib/problems';
 import { useSelection } from '../../lib/selection';
 import { param, useUrlState } from '../../lib/url';
-import { CONTROL, controlsFor, whyNot, type Control } from './control';
+import { CONTROL, controlsFor, waitsForSlot, whyNot, type Control } from './control';
 import { useControl } from './useControl';
 
 const STATUSES: ExecutionStatus[] = ['PENDING', 'RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
@@ -313,6 +313,11 @@ export function ExecutionsPage() {
                 </Table.Td>
                 <Table.Td>
                   <StatusBadge status={e.status} />
+                  {waitsForSlot(e) ? (
+                    <Text size="xs" c="dimmed" title={`concurrency key ${e.concurrencyKey}`}>
+                      waiting for a slot
+                    </Text>
+                  ) : null}
                 </Table.Td>
                 <Table.Td>
                   <Time value={e.createdAt} />

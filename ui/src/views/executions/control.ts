@@ -10,6 +10,17 @@ export function isFinished(status: ExecutionStatus | undefined): boolean {
   return status !== undefined && FINISHED.includes(status);
 }
 
+/** PENDING with a concurrency key and no start still to come: it waits for one of
+ * the executions with its key to finish (the workflow's concurrency limit). */
+export function waitsForSlot(e: {
+  status?: ExecutionStatus;
+  concurrencyKey?: string | null;
+  startAt?: string | null;
+}): boolean {
+  if (e.status !== 'PENDING' || e.concurrencyKey == null) return false;
+  return !e.startAt || Date.parse(e.startAt) <= Date.now();
+}
+
 export function controlsFor(status: ExecutionStatus | undefined): Control[] {
   switch (status) {
     case 'RUNNING':

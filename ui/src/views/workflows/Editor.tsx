@@ -95,7 +95,7 @@ export function Editor({ workflow }: { workflow?: WorkflowRead }) {
           <JsonInput
             validationError="Not valid JSON"
             label="Definition"
-            description="name, description and steps (key, module, config, inputs, dependsOn, retry, timeoutSeconds, circuitBreaker)"
+            description="name, description, concurrency ({key, limit}) and steps (key, module, config, inputs, dependsOn, retry, timeoutSeconds, circuitBreaker)"
             value={text}
             onChange={(v) => {
               setText(v);

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, JsonInput, Modal, Stack, TextInput } from '@mantine/core';
+import { Alert, Button, Group, JsonInput, Modal, NumberInput, Stack, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -13,6 +13,8 @@ export function StartExecution({ workflowId, name }: { workflowId: string; name:
   const [opened, setOpened] = useState(false);
   const [inputs, setInputs] = useState('{}');
   const [key, setKey] = useState('');
+  // empty: the service's default priority
+  const [priority, setPriority] = useState<number | ''>('');
   const [inputsError, setInputsError] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [start, { isLoading }] = useStartExecutionMutation();
@@ -28,7 +30,11 @@ export function StartExecution({ workflowId, name }: { workflowId: string; name:
     try {
       // the endpoint's transformResponse (api/index.ts) adds `duplicate`
       const execution = (await start({
-        workflowExecution: { workflowId, inputs: parsed.value },
+        workflowExecution: {
+          workflowId,
+          inputs: parsed.value,
+          ...(typeof priority === 'number' ? { priority } : {}),
+        },
         ...(key.trim() ? { 'Idempotency-Key': key.trim() } : {}),
       }).unwrap()) as StartedExecution;
       notifications.show(
@@ -77,6 +83,18 @@ export function StartExecution({ workflowId, name }: { workflowId: string; name:
             value={key}
             onChange={(e) => setKey(e.currentTarget.value)}
             maxLength={200}
+          />
+          <NumberInput
+            label="Priority"
+            description="Optional, 0–9: higher runs first. Empty: the default."
+            value={priority}
+            onChange={(v) => setPriority(typeof v === 'number' ? v : '')}
+            min={0}
+            max={9}
+            step={1}
+            allowDecimal={false}
+            allowNegative={false}
+            clampBehavior="strict"
           />
           {failure ? (
             <Alert color="red" role="alert" title={describeError(failure).title}>

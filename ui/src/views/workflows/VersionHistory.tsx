@@ -9,8 +9,15 @@ import { diffLines } from '../../lib/diff';
 import { prettyJson } from '../../lib/format';
 import { useUrlState } from '../../lib/url';
 
-export function definitionText(v: { name: string; description?: string | null; steps: unknown }): string {
-  return prettyJson({ name: v.name, description: v.description ?? null, steps: v.steps });
+export function definitionText(v: {
+  name: string;
+  description?: string | null;
+  steps: unknown;
+  concurrency?: unknown;
+}): string {
+  // the concurrency limit is part of the definition: an editor save without it removes it
+  const limit = v.concurrency ? { concurrency: v.concurrency } : {};
+  return prettyJson({ name: v.name, description: v.description ?? null, ...limit, steps: v.steps });
 }
 
 function Diff({ from, to }: { from: WorkflowVersion; to: WorkflowVersion }) {

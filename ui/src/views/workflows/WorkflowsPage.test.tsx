@@ -142,6 +142,37 @@ describe('the workflow studio', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Execution' })).toBeInTheDocument();
   });
 
+  it('shows the concurrency limit, keeps it in the definition, and starts with a priority', async () => {
+    const limit = { key: '${inputs.customerId}', limit: 1 };
+    server.use(
+      http.get(`${API}/Workflow/:id`, () => HttpResponse.json({ ...f.workflow, concurrency: limit })),
+      http.post(`${API}/WorkflowExecution`, () =>
+        HttpResponse.json(f.execution(f.ids.running, 'RUNNING', { priority: 8 }), { status: 201 }),
+      ),
+    );
+    const { user } = renderApp(`/workflows/${f.ids.wf}`, 'operator');
+    expect(await screen.findByTestId('concurrency-limit')).toHaveTextContent(
+      'at most 1 running per ${inputs.customerId}',
+    );
+    // an editor save sends the limit back: leaving it out would remove it
+    const definitionText = (screen.getByRole('textbox', { name: 'Definition' }) as HTMLTextAreaElement).value;
+    expect(JSON.parse(definitionText).concurrency).toEqual(limit);
+    const start = screen.getByRole('button', { name: 'Start execution' });
+    await waitFor(() => expect(start).toBeEnabled());
+    await user.click(start);
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText('Inputs'), { target: { value: '{"customerId": "c1"}' } });
+    await user.type(within(dialog).getByLabelText('Priority'), '8');
+    await user.click(within(dialog).getByRole('button', { name: 'Start execution' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Execution' })).toBeInTheDocument();
+    await settled();
+    expect(sent('POST', '/WorkflowExecution')[0].body).toEqual({
+      workflowId: f.ids.wf,
+      inputs: { customerId: 'c1' },
+      priority: 8,
+    });
+  });
+
   it('lets an operator start executions but not edit definitions', async () => {
     renderApp(`/workflows/${f.ids.wf}`, 'operator');
     await screen.findByTestId('dag-node-charge');

@@ -33,6 +33,11 @@ function Selected({ id }: { id: string }) {
             {w.name}
           </Title>
           <Badge variant="light">v{w.version}</Badge>
+          {w.concurrency ? (
+            <Badge variant="light" color="grape" data-testid="concurrency-limit" tt="none">
+              at most {w.concurrency.limit} running per {w.concurrency.key}
+            </Badge>
+          ) : null}
         </Group>
         <Group gap="xs">
           <Button size="sm" variant="default" component={Link} to={`/executions?workflowId=${w.id}`}>
