@@ -32,7 +32,9 @@ SET LOCAL enable_bitmapscan = off;
 -- runs' rate_limit_key are read and locked (only those keys: runs without one never
 -- touch the table), refilled for the time since refilled_at, and each run that would
 -- be leased takes a token; one for which none is left is parked until its token
--- arrives (no attempt used), like a breaker's.
+-- arrives (no attempt used), like a breaker's. refilled_at never moves back: now() is
+-- when a claim's transaction began, and a claim that began earlier may take the
+-- bucket's lock after one that began later (its refill is then none, not negative).
 WITH ready AS (
     SELECT r.id, r.breaker_key, r.rate_limit_key, r.priority_rank, r.available_at FROM runs r
     WHERE r.status = 'PENDING' AND NOT r.held
@@ -70,7 +72,7 @@ WITH ready AS (
            END AS park_until
     FROM ready r LEFT JOIN breaker b ON b.key = r.breaker_key
 ), bucket AS (
-    SELECT k.key, k.per_second,
+    SELECT k.key, k.per_second, k.refilled_at,
            least(k.burst::float8,
                  k.tokens + k.per_second * greatest(0, extract(epoch FROM
                      coalesce($4::timestamptz, now()) - k.refilled_at))) AS tokens
@@ -94,7 +96,8 @@ WITH ready AS (
     FROM ranked
 ), taken AS (
     UPDATE rate_limits k
-    SET tokens = b.tokens - t.n, refilled_at = coalesce($4::timestamptz, now())
+    SET tokens = b.tokens - t.n,
+        refilled_at = greatest(b.refilled_at, coalesce($4::timestamptz, now()))
     FROM (SELECT rate_limit_key, count(*) AS n FROM limited
           WHERE action IN ('lease', 'trial') AND rate_limit_key IS NOT NULL
           GROUP BY rate_limit_key) t
