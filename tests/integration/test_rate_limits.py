@@ -69,10 +69,11 @@ async def test_a_claim_takes_the_burst_and_parks_the_rest_until_their_token(db) 
     assert len(parked) == 8
     for nth, run in enumerate(parked, start=3):
         assert run["attempt"] == 1 and not run["held"] and run["rate_limit_key"] == "api"
-        # the n-th run of the claim gets the token that exists (n - 2) / 2 s later
-        assert run["available_at"] == t0 + (nth - 2) / 2 * SEC
+        # the n-th run of the claim gets the token that exists (n - 2) / 2 s later,
+        # set aside for it
+        assert run["available_at"] == run["rate_limit_slot"] == t0 + (nth - 2) / 2 * SEC
     bucket = await db.fetchrow("SELECT * FROM rate_limits WHERE key = 'api'")
-    assert (bucket["tokens"], bucket["refilled_at"]) == (0, t0)
+    assert (bucket["tokens"], bucket["refilled_at"]) == (2 - 2 - 8, t0)  # 8 set aside
     assert await claim_runs(db, "r1", ["noop"], 10, 60, now=t0) == []
 
     # one second later the bucket holds two tokens again: two more runs
@@ -80,6 +81,47 @@ async def test_a_claim_takes_the_burst_and_parks_the_rest_until_their_token(db) 
     assert await claim_runs(db, "r1", ["noop"], 10, 60, now=t0 + SEC) == []
     attempts = await db.fetchval("SELECT max(attempt) FROM runs")
     assert attempts == 1 and await db.fetchval("SELECT count(*) FROM runs") == 10
+
+
+async def test_each_run_is_parked_once_behind_those_parked_before_it(db) -> None:
+    await start_many(db, [limited_step()], 40)
+    t0 = await db_now(db)
+    await add_bucket(db, t0)
+    # four claims of ten at the same moment: two leased, every other run parked once,
+    # each at the next free token (one every 0.5 s), not all at the first ones
+    leased = [len(await claim_runs(db, "r1", ["noop"], 10, 60, now=t0)) for _ in range(4)]
+    assert leased == [2, 0, 0, 0]
+    slots = await db.fetch(
+        "SELECT available_at, rate_limit_slot FROM runs WHERE status = 'PENDING'"
+        " ORDER BY available_at"
+    )
+    assert [r["available_at"] for r in slots] == [t0 + k / 2 * SEC for k in range(1, 39)]
+    assert all(r["available_at"] == r["rate_limit_slot"] for r in slots)
+    # each slot's claim leases its run without taking a token (none is left anyway)
+    for k in range(1, 5):
+        got = await claim_runs(db, "r1", ["noop"], 10, 60, now=t0 + k / 2 * SEC)
+        assert len(got) == 1 and got[0]["rate_limit_slot"] is None
+    assert await db.fetchval("SELECT tokens FROM rate_limits") == -38
+
+
+async def test_a_slot_long_past_is_void_and_a_run_woken_early_waits_for_its_slot(db) -> None:
+    await start_many(db, [limited_step()], 4)
+    t0 = await db_now(db)
+    await add_bucket(db, t0)
+    await claim_runs(db, "r1", ["noop"], 10, 60, now=t0)  # 2 leased, slots t0+0.5, t0+1
+    # woken before its slot (as a breaker closing or a resume would): parked again
+    # until then, no token taken
+    await db.execute("UPDATE runs SET available_at = $1 WHERE status = 'PENDING'", t0)
+    assert await claim_runs(db, "r1", ["noop"], 10, 60, now=t0 + 0.25 * SEC) == []
+    pending = await db.fetch("SELECT * FROM runs WHERE status = 'PENDING' ORDER BY available_at")
+    assert [r["available_at"] for r in pending] == [t0 + 0.5 * SEC, t0 + SEC]
+    assert await db.fetchval("SELECT tokens FROM rate_limits") == -2
+    # 10 s later (runners were busy): the slots are more than burst / perSecond = 1 s
+    # old, void; the runs take tokens from the refilled bucket like any other
+    got = await claim_runs(db, "r1", ["noop"], 10, 60, now=t0 + 10 * SEC)
+    assert len(got) == 2
+    bucket = await db.fetchrow("SELECT * FROM rate_limits")
+    assert (bucket["tokens"], bucket["refilled_at"]) == (0, t0 + 10 * SEC)
 
 
 async def test_a_clock_that_goes_back_refills_nothing_and_moves_nothing_back(db) -> None:
