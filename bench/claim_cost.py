@@ -13,12 +13,19 @@ from the same state. Cases, interleaved repeat by repeat (the first is the basel
 - throttled: the bucket is empty (every run read is parked, none leased).
 
 Prints the median (and min–max) execution and planning time and shared buffers.
+
+`--queue N` measures instead how often rate-limited runs are parked before they run:
+N runs of one key ready at once (bucket `--per-second`, `--burst`), claimed `--limit`
+at a time with the claim's clock moved by `--step` seconds whenever nothing is ready
+(no sleeping), until all are leased. Prints parks per run (1.0: each waiting run parked
+once), claims, and when the last run was leased beside the ideal (N - burst) / rate.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import json
 import statistics
 import sys
@@ -27,6 +34,7 @@ from typing import Any
 import asyncpg
 
 from bench.pg import Server
+from custom.leases.claim import claim_runs
 from custom.sql import q
 
 CASES = ("plain", "unknown-key", "tokens", "throttled")
@@ -93,6 +101,45 @@ async def _claim(conn: asyncpg.Connection, case: str, limit: int) -> dict[str, A
     }
 
 
+# counts every park (a PENDING run whose available_at a statement moved): the
+# measuring database's own instrument, never in the schema
+PARK_COUNTER = """
+CREATE TABLE bench_parks (n int NOT NULL); INSERT INTO bench_parks VALUES (0);
+CREATE FUNCTION bench_count_park() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN UPDATE bench_parks SET n = n + 1; RETURN NEW; END $$;
+CREATE TRIGGER bench_count_park AFTER UPDATE ON runs FOR EACH ROW
+WHEN (NEW.status = 'PENDING' AND NEW.available_at <> OLD.available_at)
+EXECUTE FUNCTION bench_count_park();
+"""
+
+
+async def queue(url: str, n: int, per_second: float, burst: int, limit: int, step: float) -> str:
+    conn = await asyncpg.connect(url)
+    try:
+        await _load(conn, "plain", n)
+        t0 = await conn.fetchval("SELECT now()")
+        await conn.execute("UPDATE runs SET rate_limit_key = 'api'")
+        await conn.execute(q("rate_limit_create"), "api", per_second, burst, t0)
+        await conn.execute(PARK_COUNTER)
+        t, claims, leased = 0.0, 0, 0
+        while leased < n:
+            now = t0 + datetime.timedelta(seconds=t)
+            got = await claim_runs(conn, "bench", ["noop"], limit, 60, now=now)
+            claims, leased = claims + 1, leased + len(got)
+            if not got and not await conn.fetchval(
+                "SELECT count(*) FROM runs WHERE status = 'PENDING' AND available_at <= $1", now
+            ):
+                t += step
+        parks = await conn.fetchval("SELECT n FROM bench_parks")
+    finally:
+        await conn.close()
+    return (
+        f"{n} runs, {per_second}/s, burst {burst}, claims of {limit}, clock step {step} s:"
+        f" {parks / n:.2f} parks per run, {claims} claims, last leased at {t:.2f} s"
+        f" (ideal {(n - burst) / per_second:.2f} s)"
+    )
+
+
 def _summary(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
 
@@ -122,7 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ready", type=int, default=10_000, help="PENDING runs ready to claim")
     p.add_argument("--limit", type=int, default=32, help="runs one claim may lease")
     p.add_argument("--repeats", type=int, default=5, help="measured claims per case (median shown)")
+    p.add_argument("--queue", type=int, default=0, help="measure parks per run for N queued runs")
+    p.add_argument("--per-second", type=float, default=50.0, help="--queue: the bucket's rate")
+    p.add_argument("--burst", type=int, default=10, help="--queue: the bucket's burst")
+    p.add_argument("--step", type=float, default=0.02, help="--queue: clock step in seconds")
     args = p.parse_args(argv)
+    if args.queue:
+        return _main_queue(args)
     server = Server.start(args.database_url)
     try:
 
@@ -147,6 +200,26 @@ def main(argv: list[str] | None = None) -> int:
             f" {statistics.median(r['shared_buffers'] for r in rows):>8.0f}"
             f" {rows[-1]['leased']:>6} {rows[-1]['parked']:>6}"
         )
+    return 0
+
+
+def _main_queue(args: argparse.Namespace) -> int:
+    server = Server.start(args.database_url)
+    try:
+
+        async def run() -> str:
+            await server.create_template()
+            url = await server.fresh("claimqueue")
+            try:
+                return await queue(
+                    url, args.queue, args.per_second, args.burst, args.limit, args.step
+                )
+            finally:
+                await server.drop(url)
+
+        print(asyncio.run(run()))
+    finally:
+        server.stop()
     return 0
 
 
