@@ -1,6 +1,7 @@
 """Rate limits against a real PostgreSQL: token buckets read and taken in the claim
 (run_claim) with the clock moved by the test, runs over the rate parked without an
-attempt, two claimers sharing a bucket, the API, and the service's own runners."""
+attempt (once each, with a token set aside for them), two claimers sharing a bucket,
+the API, and the service's own runners."""
 
 from __future__ import annotations
 
