@@ -87,6 +87,7 @@ WITH ready AS (
                      coalesce($4::timestamptz, now()) - k.refilled_at))) AS tokens
     FROM rate_limits k
     WHERE k.key IN (SELECT rate_limit_key FROM ready WHERE rate_limit_key IS NOT NULL)
+    ORDER BY k.key  -- claimers of several keys lock them in one order: no deadlock
     FOR UPDATE OF k
 ), slotted AS (
     -- what each run that would be leased needs from its bucket: nothing (no bucket,
