@@ -669,6 +669,11 @@ class RateLimit(BaseModel):
     key: str = Field(..., max_length=255, min_length=1)
     per_second: float = Field(..., alias="perSecond", ge=0.001, le=1000000.0)
     burst: int = Field(..., ge=1, le=1000000)
+    available_tokens: float | None = Field(
+        None,
+        alias="availableTokens",
+        description="Tokens in the bucket now (refilled up to the engine's clock; a run takes a whole one)",
+    )
     created_at: AwareDatetime | None = Field(None, alias="createdAt")
     updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
 

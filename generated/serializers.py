@@ -265,7 +265,8 @@ RATE_LIMIT_FIELDS: dict[str, str] = {
 
 
 def rate_limit(row: Mapping[str, Any], **computed: Any) -> models.RateLimit:
-    """A `rate_limits` row as the API's RateLimit."""
+    """A `rate_limits` row as the API's RateLimit; `computed`: the fields
+    the table does not store (availableTokens), by API name."""
     return from_row(models.RateLimit, RATE_LIMIT_FIELDS, row, computed)
 
 

@@ -733,6 +733,15 @@ class RunRow(SQLModel, table=True):
         default=None,
     )
 
+    rate_limit_slot: datetime.datetime | None = Field(
+        sa_column=sa.Column(
+            "rate_limit_slot",
+            sa.DateTime(timezone=True),
+            nullable=True,
+        ),
+        default=None,
+    )
+
     priority_rank: int = Field(
         sa_column=sa.Column(
             "priority_rank",

@@ -48,6 +48,7 @@ def run_row(
         "retry": retry,
         "timeout_seconds": float(step.get("timeoutSeconds", 300)),
         "breaker_key": breaker_key(step, modules),
+        "rate_limit_key": step.get("rateLimit"),
         "delay": delay,
     }
 

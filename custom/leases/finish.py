@@ -237,6 +237,7 @@ async def schedule_retry(
         "retry": run["retry"],
         "timeout_seconds": run["timeout_seconds"],
         "breaker_key": run["breaker_key"],
+        "rate_limit_key": run["rate_limit_key"],
         "delay": delay,
     }
     held = execution["status"] == ExecutionStatus.PAUSED

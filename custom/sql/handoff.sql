@@ -6,7 +6,8 @@
 -- locks nothing: it takes only what run_claim would lease without asking a breaker,
 -- and leaves everything else PENDING for run_claim to decide (a held run of a paused
 -- execution, one not ready yet, one of a module $2 does not serve, one whose breaker
--- is not CLOSED: run_claim parks it or leases it as a HALF_OPEN trial). The runner's
+-- is not CLOSED: run_claim parks it or leases it as a HALF_OPEN trial; one of a step
+-- with a rateLimit: only run_claim takes tokens from its bucket). The runner's
 -- lease must still have half of its length $5 left (the completions just fenced on
 -- it): a lease that needs extending is run_claim's, which extends it. $4 is the clock
 -- (NULL = the real time: claimed_at is then when the hand-off happened, not the
@@ -25,6 +26,7 @@ FROM (
       AND x.available_at <= coalesce($4::timestamptz, clock_timestamp())
       AND x.module = ANY($2::text[])
       AND (b.key IS NULL OR b.state = 'CLOSED')
+      AND x.rate_limit_key IS NULL
       AND NOT EXISTS (SELECT 1 FROM runs y
                       WHERE y.status = 'PENDING' AND NOT y.held
                         AND y.priority_rank < x.priority_rank

@@ -31,10 +31,21 @@ SET LOCAL enable_bitmapscan = off;
 -- Rate limits, in the same round trip: the token buckets (rate_limits) of the ready
 -- runs' rate_limit_key are read and locked (only those keys: runs without one never
 -- touch the table), refilled for the time since refilled_at, and each run that would
--- be leased takes a token; one for which none is left is parked until its token
--- arrives (no attempt used), like a breaker's.
+-- be leased takes a token. One for which none is left is parked (no attempt used)
+-- until its token exists, and that future token is set aside for it: the bucket goes
+-- below zero by one (a debt the refill pays back) and the run keeps the moment as its
+-- rate_limit_slot. So later claims park later runs behind it, each run is parked
+-- once, not once per claim that sees it, and the claim after its slot leases it
+-- without taking another token. A slot more than burst / perSecond old (the run
+-- waited for a runner, a pause, a breaker) is void: the run takes a token like any
+-- other, so runs that piled up never go out as more than a burst. A run woken before
+-- its slot (a breaker closing, a resume) is parked again until then. refilled_at never
+-- moves back: now() is when a claim's transaction began, and a claim that began
+-- earlier may take the bucket's lock after one that began later (its refill is then
+-- none, not negative).
 WITH ready AS (
-    SELECT r.id, r.breaker_key, r.rate_limit_key, r.priority_rank, r.available_at FROM runs r
+    SELECT r.id, r.breaker_key, r.rate_limit_key, r.rate_limit_slot, r.priority_rank,
+           r.available_at FROM runs r
     WHERE r.status = 'PENDING' AND NOT r.held
       AND r.available_at <= coalesce($4::timestamptz, now())
       AND r.module = ANY($2::text[])
@@ -70,39 +81,55 @@ WITH ready AS (
            END AS park_until
     FROM ready r LEFT JOIN breaker b ON b.key = r.breaker_key
 ), bucket AS (
-    SELECT k.key, k.per_second,
+    SELECT k.key, k.per_second, k.burst, k.refilled_at,
            least(k.burst::float8,
                  k.tokens + k.per_second * greatest(0, extract(epoch FROM
                      coalesce($4::timestamptz, now()) - k.refilled_at))) AS tokens
     FROM rate_limits k
     WHERE k.key IN (SELECT rate_limit_key FROM ready WHERE rate_limit_key IS NOT NULL)
+    ORDER BY k.key  -- claimers of several keys lock them in one order: no deadlock
     FOR UPDATE OF k
-), ranked AS (
-    SELECT d.id, d.breaker_key, r.rate_limit_key, d.action, d.park_until, k.tokens,
-           k.per_second,
-           row_number() OVER (PARTITION BY r.rate_limit_key, d.action IN ('lease', 'trial')
-                              ORDER BY r.priority_rank, r.available_at, r.id) AS nth
+), slotted AS (
+    -- what each run that would be leased needs from its bucket: nothing (no bucket,
+    -- or its slot came and is not void), to wait for its slot, or a token
+    SELECT d.id, d.breaker_key, r.rate_limit_key, d.action, d.park_until, r.priority_rank,
+           r.available_at, k.tokens, k.per_second,
+           CASE WHEN k.key IS NULL OR d.action NOT IN ('lease', 'trial') THEN 'none'
+                WHEN r.rate_limit_slot > coalesce($4::timestamptz, now()) THEN 'early'
+                WHEN r.rate_limit_slot >= coalesce($4::timestamptz, now())
+                     - make_interval(secs => k.burst / k.per_second) THEN 'none'
+                ELSE 'token' END AS needs,
+           r.rate_limit_slot
     FROM decided d JOIN ready r ON r.id = d.id LEFT JOIN bucket k ON k.key = r.rate_limit_key
+), ranked AS (
+    SELECT s.*, row_number() OVER (PARTITION BY s.rate_limit_key, s.needs
+                                   ORDER BY s.priority_rank, s.available_at, s.id) AS nth
+    FROM slotted s
 ), limited AS (
-    SELECT id, breaker_key, rate_limit_key,
-           CASE WHEN action IN ('lease', 'trial') AND tokens IS NOT NULL AND nth > floor(tokens)
+    SELECT id, breaker_key, rate_limit_key, needs,
+           CASE WHEN needs = 'early' OR (needs = 'token' AND nth > floor(tokens))
                 THEN 'throttle' ELSE action END AS action,
-           CASE WHEN action IN ('lease', 'trial') AND tokens IS NOT NULL AND nth > floor(tokens)
+           CASE WHEN needs = 'early' THEN rate_limit_slot
+                WHEN needs = 'token' AND nth > floor(tokens)
                 THEN coalesce($4::timestamptz, now())
                      + make_interval(secs => (nth - tokens) / per_second)
                 ELSE park_until END AS park_until
     FROM ranked
 ), taken AS (
+    -- a token for each run leased with one, and one set aside for each run parked
     UPDATE rate_limits k
-    SET tokens = b.tokens - t.n, refilled_at = coalesce($4::timestamptz, now())
+    SET tokens = b.tokens - t.n,
+        refilled_at = greatest(b.refilled_at, coalesce($4::timestamptz, now()))
     FROM (SELECT rate_limit_key, count(*) AS n FROM limited
-          WHERE action IN ('lease', 'trial') AND rate_limit_key IS NOT NULL
-          GROUP BY rate_limit_key) t
+          WHERE needs = 'token' GROUP BY rate_limit_key) t
     JOIN bucket b ON b.key = t.rate_limit_key
     WHERE k.key = t.rate_limit_key
     RETURNING k.key
 ), parked AS (
-    UPDATE runs r SET available_at = l.park_until
+    UPDATE runs r
+    SET available_at = l.park_until,
+        rate_limit_slot = CASE WHEN l.action = 'throttle' THEN l.park_until
+                               ELSE r.rate_limit_slot END
     FROM limited l
     WHERE r.id = l.id AND l.action IN ('park', 'wait', 'throttle')
     RETURNING r.id
@@ -137,7 +164,7 @@ WITH ready AS (
 )
 UPDATE runs r
 SET status = 'LEASED', lease_owner = $1, lease_token = nextval('run_lease_token_seq'),
-    lease_secret_hash = ($6::bytea[])[g.slot],
+    lease_secret_hash = ($6::bytea[])[g.slot], rate_limit_slot = NULL,
     claimed_at = coalesce($4::timestamptz, now()), cancel_requested = false
 FROM granted g
 WHERE r.id = g.id

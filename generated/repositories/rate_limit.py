@@ -55,9 +55,7 @@ WRITABLE_FIELDS: dict[str, str] = {
     "burst": "burst",
 }
 # query parameter → (column, how it compares: eq, gte, lt, prefix; the column's kind)
-FILTERS: dict[str, tuple[str, str, str]] = {
-    "key": ("key", "eq", "text"),
-}
+FILTERS: dict[str, tuple[str, str, str]] = {}
 
 
 def deserialize(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,7 @@ COLUMNS = frozenset(
         "timeout_seconds",
         "breaker_key",
         "rate_limit_key",
+        "rate_limit_slot",
         "priority_rank",
         "lease_token",
         "lease_secret_hash",

@@ -12,25 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from generated.repositories.rate_limit import RateLimitRepository
 from generated.runtime import (
-    listing,
-    not_found,
     not_implemented,
-    ok,
-    parse_uuid,
-    pool,
 )
-from generated.serializers import rate_limit as serialize
 
 
 async def list_rate_limits(limit=50, cursor=None, key=None) -> Any:
     """GET /RateLimit: List rate limits (token buckets shared by every runner)"""
-    filters = {
-        "key": key,
-    }
-    page = await RateLimitRepository(pool()).list(limit=limit, cursor=cursor, filters=filters)
-    return ok(listing([serialize(row) for row in page.items], page.next_cursor))
+    raise not_implemented("listRateLimits")
 
 
 async def create_rate_limit(body) -> Any:
@@ -40,14 +29,11 @@ async def create_rate_limit(body) -> Any:
 
 async def get_rate_limit(id_) -> Any:
     """GET /RateLimit/{id}: Get a rate limit"""
-    row = await RateLimitRepository(pool()).get(parse_uuid(id_))
-    if row is None:
-        raise not_found("RateLimit", id_)
-    return ok(serialize(row))
+    raise not_implemented("getRateLimit")
 
 
 async def update_rate_limit(id_, body) -> Any:
-    """PUT /RateLimit/{id}: Change a rate limit's rate and burst (its key stays)"""
+    """PUT /RateLimit/{id}: Change a rate limit's rate and burst (its key stays; runs it parked are ready again)"""
     raise not_implemented("updateRateLimit")
 
 

@@ -1,9 +1,9 @@
 """End to end in a real browser: Debian's Chromium, driven by playwright-core
 (ui/e2e/operator-day.mjs), against `valkyr serve` on a free port and a fresh real
 PostgreSQL database, walking an operator's day (sign in, studio, monitor, DAG,
-pause/resume, requeue with a corrected input, discard, breaker reset, keys, a viewer,
-a revoked key). Screenshots of every view are kept in test-results/console/ (CI keeps
-that folder as its artifact)."""
+pause/resume, requeue with a corrected input, discard, breaker reset, a rate limit set
+and raised, keys, a viewer, a revoked key). Screenshots of every view are kept in
+test-results/console/ (CI keeps that folder as its artifact)."""
 
 from __future__ import annotations
 

@@ -564,3 +564,35 @@ async def test_a_concurrency_slot_count_reads_only_its_keys_executions(db: async
             n.get("Index Name") == "ix_workflow_executions_concurrency" for n in _nodes(plan)
         ), text
         assert _rows_read(plan, "workflow_executions") < 50, text
+
+
+@pytest.mark.parametrize("throttled", [False, True])
+async def test_claim_of_rate_limited_runs_reads_the_batch_and_one_bucket(
+    db: asyncpg.Pool, throttled: bool
+) -> None:
+    """20,000 ready runs all naming one rate limit (with tokens to spare, or none):
+    the claim still walks ix_runs_ready for its batch only, reads the bucket once by
+    its key, and leases (or parks) exactly that batch."""
+    async with db.acquire() as conn:
+        await _load(conn, pending=20_000, done=0)
+        await conn.execute("UPDATE runs SET rate_limit_key = 'api'")
+        await conn.execute(
+            "INSERT INTO rate_limits (key, per_second, burst, tokens) VALUES ('api', 1, 100, $1)",
+            0.0 if throttled else 100.0,
+        )
+        await conn.execute("VACUUM ANALYZE runs")
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(q("claim_plan"))
+            plan = await _explain(conn, "EXPLAIN (ANALYZE, FORMAT JSON) " + q("run_claim"), *PARAMS)
+            leased = await conn.fetchval("SELECT count(*) FROM runs WHERE status = 'LEASED'")
+        finally:
+            await tx.rollback()
+    text = json.dumps(plan, indent=1)
+    _assert_uses_ready_index(plan)
+    scans = [n for n in _nodes(plan) if n.get("Index Name") == "ix_runs_ready"]
+    assert sum(n["Actual Rows"] * n["Actual Loops"] for n in scans) <= 32, text
+    buckets = [n for n in _nodes(plan) if n.get("Relation Name") == "rate_limits"]
+    assert buckets and all(n["Actual Rows"] * n["Actual Loops"] <= 1 for n in buckets), text
+    assert leased == (0 if throttled else 32)

@@ -339,6 +339,43 @@ step('reset an open circuit breaker', async (page) => {
   );
 });
 
+step('rate-limit a step from the console: its runs wait for tokens, then the limit is raised', async (page) => {
+  const key = `partner-${RUN}`;
+  await nav(page, 'Rate limits');
+  await page.getByRole('button', { name: 'New rate limit', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Key').fill(key);
+  await dialog.getByLabel('Runs per second').fill('2');
+  await dialog.getByLabel('Burst (tokens at most)').fill('2');
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  const r = row(page, 'data-rate-limit-key', key);
+  await r.waitFor();
+  const wf = await api('POST', '/Workflow', {
+    name: `partner-calls-${RUN}`,
+    steps: [{ key: 'call', module: 'noop', rateLimit: key }],
+  });
+  const started = [];
+  for (let i = 0; i < 6; i += 1) {
+    started.push((await api('POST', '/WorkflowExecution', { workflowId: wf.id, inputs: { i } })).id);
+  }
+  await until('the rate-limited executions completed', async () => {
+    const all = await Promise.all(started.map((id) => api('GET', `/WorkflowExecution/${id}`)));
+    return all.every((e) => e.status === 'COMPLETED');
+  });
+  const runs = (await Promise.all(started.map((id) => api('GET', `/Run?executionId=${id}`)))).flatMap((p) => p.items);
+  assert(
+    runs.length === 6 && runs.every((run) => run.attempt === 1),
+    'every rate-limited step ran once, no attempt used while it waited',
+  );
+  await screenshot(page, 'rate-limits');
+  await r.getByRole('button', { name: 'Edit', exact: true }).click();
+  await dialog.getByLabel('Burst (tokens at most)').fill('10');
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText(`Rate limit ${key} saved`).waitFor();
+  const limits = await api('GET', `/RateLimit?key=${key}`);
+  assert(limits.items[0].burst === 10 && limits.items[0].perSecond === 2, 'the burst was raised, the rate kept');
+});
+
 step('create a viewer key (its secret shown once) and see a viewer’s console', async (page) => {
   await nav(page, 'API keys');
   await page.getByLabel('Name').fill(`night-viewer-${RUN}`);

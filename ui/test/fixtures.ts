@@ -4,6 +4,7 @@ import type {
   CircuitBreakerStateRead,
   CurrentApiKey,
   DeadLetterQueueRead,
+  RateLimitRead,
   RunRead,
   ScheduleRead,
   WorkflowExecutionGraph,
@@ -26,6 +27,7 @@ export const ids = {
   key: 'cccccccc-0000-4000-8000-000000000001',
   me: 'cccccccc-0000-4000-8000-000000000009',
   schedule: 'eeeeeeee-0000-4000-8000-000000000001',
+  rateLimit: 'ffffffff-0000-4000-8000-000000000001',
 };
 
 const ALL_OPERATIONS = [
@@ -46,6 +48,8 @@ const ALL_OPERATIONS = [
   'getCircuitBreaker',
   'listSchedules',
   'getSchedule',
+  'listRateLimits',
+  'getRateLimit',
   'getCurrentApiKey',
   'getHealth',
   'getMetrics',
@@ -64,6 +68,9 @@ const OPERATOR = [
   'updateSchedule',
   'deleteSchedule',
   'triggerSchedule',
+  'createRateLimit',
+  'updateRateLimit',
+  'deleteRateLimit',
 ];
 const ADMIN = [
   'createWorkflow',
@@ -284,6 +291,18 @@ export const schedules: ScheduleRead[] = [
     catchupWindowSeconds: 60,
     nextFireAt: at(3600),
     lastFireAt: at(-3600),
+    createdAt: T0,
+    updatedAt: T0,
+  },
+];
+
+export const rateLimits: RateLimitRead[] = [
+  {
+    id: ids.rateLimit,
+    key: 'payments-api',
+    perSecond: 5,
+    burst: 10,
+    availableTokens: 7.25,
     createdAt: T0,
     updatedAt: T0,
   },

@@ -58,6 +58,7 @@ export const handlers = [
   ),
   http.get(`${API}/CircuitBreakerState`, () => HttpResponse.json({ items: f.breakers, nextCursor: null })),
   http.get(`${API}/Schedule`, () => HttpResponse.json({ items: f.schedules, nextCursor: null })),
+  http.get(`${API}/RateLimit`, () => HttpResponse.json({ items: f.rateLimits, nextCursor: null })),
   http.get(`${API}/ApiKey`, () => HttpResponse.json({ items: f.apiKeys, nextCursor: null })),
 ];
 

@@ -685,7 +685,7 @@ export interface paths {
         };
         /** Get a rate limit */
         get: operations["getRateLimit"];
-        /** Change a rate limit's rate and burst (its key stays) */
+        /** Change a rate limit's rate and burst (its key stays; runs it parked are ready again) */
         put: operations["updateRateLimit"];
         post?: never;
         /** Delete a rate limit (steps that name its key run unlimited) */
@@ -1384,6 +1384,8 @@ export interface components {
             key: string;
             perSecond: number;
             burst: number;
+            /** @description Tokens in the bucket now (refilled up to the engine's clock; a run takes a whole one) */
+            readonly availableTokens?: number;
             /** Format: date-time */
             readonly createdAt?: string;
             /** Format: date-time */
@@ -2916,14 +2918,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The deleted rate limit */
-            200: {
+            /** @description Deleted (the runs it had parked are ready at once) */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["RateLimit"];
-                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

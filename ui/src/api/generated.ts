@@ -631,7 +631,7 @@ export type UpdateRateLimitApiArg = {
   id: string;
   rateLimitSettings: RateLimitSettings;
 };
-export type DeleteRateLimitApiResponse = /** status 200 The deleted rate limit */ RateLimitRead;
+export type DeleteRateLimitApiResponse = unknown;
 export type DeleteRateLimitApiArg = {
   id: string;
 };
@@ -1139,6 +1139,8 @@ export type RateLimitRead = {
   key: string;
   perSecond: number;
   burst: number;
+  /** Tokens in the bucket now (refilled up to the engine's clock; a run takes a whole one) */
+  availableTokens?: number;
   createdAt?: string;
   updatedAt?: string;
 };

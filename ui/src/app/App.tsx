@@ -16,6 +16,7 @@ const WorkflowsPage = lazy(() => import('../views/workflows/WorkflowsPage'));
 const DeadLettersPage = lazy(() => import('../views/dead-letters/DeadLettersPage'));
 const BreakersPage = lazy(() => import('../views/breakers/BreakersPage'));
 const SchedulesPage = lazy(() => import('../views/schedules/SchedulesPage'));
+const RateLimitsPage = lazy(() => import('../views/rate-limits/RateLimitsPage'));
 const ApiKeysPage = lazy(() => import('../views/api-keys/ApiKeysPage'));
 
 function NotFound() {
@@ -41,6 +42,7 @@ export const ROUTES: RouteObject[] = [
       { path: 'workflows/:id', element: <WorkflowsPage /> },
       { path: 'circuit-breakers', element: <BreakersPage /> },
       { path: 'schedules', element: <SchedulesPage /> },
+      { path: 'rate-limits', element: <RateLimitsPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: '*', element: <NotFound /> },
     ],

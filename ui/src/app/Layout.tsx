@@ -30,6 +30,7 @@ export const VIEWS = [
   { to: '/workflows', label: 'Workflows' },
   { to: '/circuit-breakers', label: 'Circuit breakers' },
   { to: '/schedules', label: 'Schedules' },
+  { to: '/rate-limits', label: 'Rate limits' },
   { to: '/api-keys', label: 'API keys' },
 ];
 

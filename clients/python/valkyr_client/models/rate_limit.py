@@ -22,6 +22,8 @@ class RateLimit:
             per_second (float):
             burst (int):
             id (UUID | Unset):
+            available_tokens (float | Unset): Tokens in the bucket now (refilled up to the engine's clock; a run takes a
+                whole one)
             created_at (datetime.datetime | Unset):
             updated_at (datetime.datetime | Unset):
     """
@@ -30,6 +32,7 @@ class RateLimit:
     per_second: float
     burst: int
     id: UUID | Unset = UNSET
+    available_tokens: float | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
 
@@ -43,6 +46,8 @@ class RateLimit:
         id: str | Unset = UNSET
         if not isinstance(self.id, Unset):
             id = str(self.id)
+
+        available_tokens = self.available_tokens
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
@@ -63,6 +68,8 @@ class RateLimit:
         )
         if id is not UNSET:
             field_dict["id"] = id
+        if available_tokens is not UNSET:
+            field_dict["availableTokens"] = available_tokens
         if created_at is not UNSET:
             field_dict["createdAt"] = created_at
         if updated_at is not UNSET:
@@ -86,6 +93,8 @@ class RateLimit:
         else:
             id = UUID(_id)
 
+        available_tokens = d.pop("availableTokens", UNSET)
+
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
@@ -105,6 +114,7 @@ class RateLimit:
             per_second=per_second,
             burst=burst,
             id=id,
+            available_tokens=available_tokens,
             created_at=created_at,
             updated_at=updated_at,
         )

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -7,7 +7,6 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.rate_limit import RateLimit
 from ...types import Response
 
 
@@ -27,11 +26,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | RateLimit:
-    if response.status_code == 200:
-        response_200 = RateLimit.from_dict(response.json())
-
-        return response_200
+) -> Any | Problem:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -65,7 +63,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | RateLimit]:
+) -> Response[Any | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +76,7 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | RateLimit]:
+) -> Response[Any | Problem]:
     """Delete a rate limit (steps that name its key run unlimited)
 
     Args:
@@ -89,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RateLimit]
+        Response[Any | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -107,7 +105,7 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | RateLimit | None:
+) -> Any | Problem | None:
     """Delete a rate limit (steps that name its key run unlimited)
 
     Args:
@@ -118,7 +116,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RateLimit
+        Any | Problem
     """
 
     return sync_detailed(
@@ -131,7 +129,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | RateLimit]:
+) -> Response[Any | Problem]:
     """Delete a rate limit (steps that name its key run unlimited)
 
     Args:
@@ -142,7 +140,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RateLimit]
+        Response[Any | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -158,7 +156,7 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | RateLimit | None:
+) -> Any | Problem | None:
     """Delete a rate limit (steps that name its key run unlimited)
 
     Args:
@@ -169,7 +167,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RateLimit
+        Any | Problem
     """
 
     return (

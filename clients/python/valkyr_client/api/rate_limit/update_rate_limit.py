@@ -99,7 +99,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: RateLimitSettings,
 ) -> Response[Problem | RateLimit]:
-    """Change a rate limit's rate and burst (its key stays)
+    """Change a rate limit's rate and burst (its key stays; runs it parked are ready again)
 
     Args:
         id (UUID):
@@ -131,7 +131,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: RateLimitSettings,
 ) -> Problem | RateLimit | None:
-    """Change a rate limit's rate and burst (its key stays)
+    """Change a rate limit's rate and burst (its key stays; runs it parked are ready again)
 
     Args:
         id (UUID):
@@ -158,7 +158,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: RateLimitSettings,
 ) -> Response[Problem | RateLimit]:
-    """Change a rate limit's rate and burst (its key stays)
+    """Change a rate limit's rate and burst (its key stays; runs it parked are ready again)
 
     Args:
         id (UUID):
@@ -188,7 +188,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: RateLimitSettings,
 ) -> Problem | RateLimit | None:
-    """Change a rate limit's rate and burst (its key stays)
+    """Change a rate limit's rate and burst (its key stays; runs it parked are ready again)
 
     Args:
         id (UUID):
