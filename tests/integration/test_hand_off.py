@@ -168,9 +168,13 @@ async def test_a_three_step_chain_runs_each_step_exactly_once(
 ) -> None:
     wf = await insert_workflow(db, chain(3))
     async with runner(db, db_url, hand_off=hand_off) as pool:
-        execution_ids = [await start(db, wf, {"n": i}) for i in range(3)]
-        for execution_id in execution_ids:
-            assert await wait_status(db, execution_id, "COMPLETED", within=20) == "COMPLETED"
+        # one at a time: two completion batches in flight at once may each reserve the
+        # free slots, and a run one of them leaves is then claimed (correct, but not
+        # a hand-off), so the count below is exact only without overlap
+        execution_ids = []
+        for i in range(3):
+            execution_ids.append(await start(db, wf, {"n": i}))
+            assert await wait_status(db, execution_ids[-1], "COMPLETED", within=20) == "COMPLETED"
         handed = pool.ctx.metrics.runs_handed_off._value.get()
     runs = await db.fetch(
         "SELECT step_key, attempt, status FROM runs ORDER BY execution_id, step_key"

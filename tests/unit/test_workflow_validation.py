@@ -37,6 +37,7 @@ def test_defaults_are_filled_and_input_not_mutated() -> None:
         },
         "timeoutSeconds": 300,
         "circuitBreaker": None,
+        "rateLimit": None,
     }
     assert raw == [{"key": "a", "module": "noop"}]
 
