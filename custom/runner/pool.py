@@ -229,7 +229,9 @@ class RunnerPool:
         if self._stopping:
             return None
         leaving = sum(1 for i in finishing if i in self.inflight and i not in self._landed)
-        room = min(self._free() + leaving, self.claim_batch)
+        # the finishing runs' own slots are this batch's to pass on even when another
+        # batch or the claim reserved every free one meanwhile (free < 0 then)
+        room = min(max(self._free(), 0) + leaving, self.claim_batch)
         if room <= 0:
             return None
         self._reserved += room
