@@ -239,8 +239,12 @@ ORDER BY execution_id, step_key, attempt DESC;
 -- execution_complete for many executions at once (batched completions). The rows are
 -- reached by primary key through the id array: joined on the recordset alone, the
 -- planner hashed it against every RUNNING execution (a seq scan or the status index).
-UPDATE workflow_executions e
-SET status = 'COMPLETED', outputs = c.outputs, finished_at = now(), updated_at = now()
-FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, outputs jsonb)
-WHERE e.id = ANY($2::uuid[]) AND e.id = c.id AND (e.status IN ('RUNNING', 'PAUSED')) IS TRUE
-RETURNING e.id, e.workflow_id, e.workflow_version, e.concurrency_key;
+-- Only the executions that free a concurrency slot come back (most have no key).
+WITH done AS (
+    UPDATE workflow_executions e
+    SET status = 'COMPLETED', outputs = c.outputs, finished_at = now(), updated_at = now()
+    FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, outputs jsonb)
+    WHERE e.id = ANY($2::uuid[]) AND e.id = c.id AND (e.status IN ('RUNNING', 'PAUSED')) IS TRUE
+    RETURNING e.id, e.workflow_id, e.workflow_version, e.concurrency_key
+)
+SELECT * FROM done WHERE concurrency_key IS NOT NULL;
