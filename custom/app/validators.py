@@ -17,6 +17,7 @@ same in `errors: [{"in", "name"/"path", "message"}]`.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 from collections.abc import Iterable
@@ -102,6 +103,21 @@ def describe(error: ValidationError) -> str:
     return message if len(message) <= 300 else message[:297] + "..."
 
 
+# a parameter's jsonschema validator, by the id of its definition (the spec's dicts live
+# as long as the app); the definition is kept so that its id is never reused
+_PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+
+
+def parameter_schema_validator(param: dict[str, Any]) -> Draft4Validator:
+    """The validator of one parameter's schema, built at its first use."""
+    cached = _PARAMETER_VALIDATORS.get(id(param))
+    if cached is None or cached[0] is not param:
+        schema = copy.deepcopy(param).get("schema", param)
+        cached = (param, Draft4Validator(schema, format_checker=FORMAT_CHECKER))
+        _PARAMETER_VALIDATORS[id(param)] = cached
+    return cached[1]
+
+
 class ConciseParameterValidator(ParameterValidator):
     """Path, query and header parameters, with short details."""
 
@@ -116,9 +132,8 @@ class ConciseParameterValidator(ParameterValidator):
             if param.get("required"):
                 return f"{parameter_type} parameter '{name}' is required"
             return None
-        schema = copy.deepcopy(param).get("schema", param)
         try:
-            Draft4Validator(schema, format_checker=FORMAT_CHECKER).validate(value)
+            parameter_schema_validator(param).validate(value)
         except ValidationError as exc:
             return f"{parameter_type} parameter '{name}': {describe(exc)}"
         return None
@@ -198,8 +213,9 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
         except RecursionError:
             raise _body_error("The request body is nested too deeply", "too deep") from None
 
-    @property
+    @functools.cached_property
     def _validator(self) -> Any:
+        # one per validator object, and custom/app/operations.py keeps those per operation
         return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
@@ -222,7 +238,7 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
 
 
 class PrivateFormatsFormValidator(FormDataValidator):
-    @property
+    @functools.cached_property
     def _validator(self) -> Any:
         return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
