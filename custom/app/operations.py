@@ -3,7 +3,11 @@
 connexion 3.3 rebuilds, on every request, things that depend only on the operation:
 - `AsyncOperation.fn` wraps the handler in its parameter and response decorators
   again, and the parameter decorator calls `inspect.signature` on the handler;
+- the parameter decorator turns each parameter's name into a Python one (several
+  regular expressions per name);
 - the decorator builds a URI parser from the operation's parameters;
+- the security handlers call `inspect.signature` on the key check (twice) to see
+  which keywords it takes;
 - `RequestValidationOperation` builds a URI parser, a parameter validator and a body
   validator (and so a jsonschema validator) from the operation's schemas.
 
@@ -25,6 +29,7 @@ from connexion.context import _operation as current_operation
 from connexion.context import receive as current_receive
 from connexion.context import scope as current_scope
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import (
     RequestValidationAPI,
@@ -34,6 +39,7 @@ from connexion.middleware.request_validation import (
 from connexion.middleware.request_validation import (
     logger as validation_logger,
 )
+from connexion.security import SECURITY_HANDLERS, AbstractSecurityHandler
 from connexion.utils import is_nullable
 from starlette.types import Receive, Scope, Send
 
@@ -42,8 +48,24 @@ from starlette.types import Receive, Scope, Send
 MAX_BODY_VALIDATORS = 8
 
 
+# names turned into Python ones: the spec's, and whatever query names clients send
+SANITIZED_NAMES = 1024
+
+
+class OnceParameterDecorator(AsyncParameterDecorator):
+    """connexion's parameter binding, remembering what each name became."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sanitize_fn = functools.lru_cache(maxsize=SANITIZED_NAMES)(self.sanitize_fn)
+
+
 class OnceDecorator(StarletteDecorator):
     """Decorates the handler once and builds each operation's URI parser once."""
+
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return OnceParameterDecorator
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -165,11 +187,26 @@ def middlewares() -> list[Any]:
     ]
 
 
+# whether a key check takes `required_scopes` / `request`: its signature does not change
+_accepts_kwarg = functools.lru_cache(maxsize=64)(AbstractSecurityHandler._accepts_kwarg)
+
+
+def security_map() -> dict[str, type[AbstractSecurityHandler]]:
+    """connexion's security handlers, each reading a check's signature once."""
+    return {
+        scheme: type(
+            f"Once{cls.__name__}", (cls,), {"_accepts_kwarg": staticmethod(_accepts_kwarg)}
+        )
+        for scheme, cls in SECURITY_HANDLERS.items()
+    }
+
+
 class OnceApp(AsyncApp):
     """connexion's AsyncApp whose operations decorate their handler once."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("middlewares", middlewares())
+        kwargs.setdefault("security_map", security_map())
         super().__init__(*args, **kwargs)
         # the inner app makes its APIs from this class when the middleware stack is built
         self._middleware_app.api_cls = OnceApi  # type: ignore[assignment]
