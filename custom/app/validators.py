@@ -103,27 +103,30 @@ def describe(error: ValidationError) -> str:
     return message if len(message) <= 300 else message[:297] + "..."
 
 
-# a parameter's jsonschema validator, by the id of its definition (the spec's dicts live
-# as long as the app); the definition is kept so that its id is never reused
-_PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
-
-
-def parameter_schema_validator(param: dict[str, Any]) -> Draft4Validator:
-    """The validator of one parameter's schema, built at its first use."""
-    cached = _PARAMETER_VALIDATORS.get(id(param))
-    if cached is None or cached[0] is not param:
-        schema = copy.deepcopy(param).get("schema", param)
-        cached = (param, Draft4Validator(schema, format_checker=FORMAT_CHECKER))
-        _PARAMETER_VALIDATORS[id(param)] = cached
-    return cached[1]
-
-
 class ConciseParameterValidator(ParameterValidator):
     """Path, query and header parameters, with short details."""
 
-    @staticmethod
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # each parameter's jsonschema validator, built at its first use (one of these
+        # objects serves one operation: custom/app/operations.py)
+        self._schema_validators: dict[str, Draft4Validator] = {}
+
+    def _schema_validator(self, parameter_type: str, param: dict[str, Any]) -> Draft4Validator:
+        key = f"{parameter_type}:{param.get('name')}"
+        validator = self._schema_validators.get(key)
+        if validator is None:
+            schema = copy.deepcopy(param).get("schema", param)
+            validator = Draft4Validator(schema, format_checker=FORMAT_CHECKER)
+            self._schema_validators[key] = validator
+        return validator
+
     def validate_parameter(
-        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+        self,
+        parameter_type: str,
+        value: Any,
+        param: dict[str, Any],
+        param_name: str | None = None,
     ) -> str | None:
         name = param_name or param.get("name")
         if is_nullable(param) and is_null(value):
@@ -133,7 +136,7 @@ class ConciseParameterValidator(ParameterValidator):
                 return f"{parameter_type} parameter '{name}' is required"
             return None
         try:
-            parameter_schema_validator(param).validate(value)
+            self._schema_validator(parameter_type, param).validate(value)
         except ValidationError as exc:
             return f"{parameter_type} parameter '{name}': {describe(exc)}"
         return None
