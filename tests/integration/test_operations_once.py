@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from connexion import security
 from connexion.decorators import parameter
 
 from custom.app import operations
@@ -39,6 +40,18 @@ async def test_the_handler_is_inspected_once_for_many_requests(
     # each answer names its own id: the parameter binding is per request
     assert [i in r.json()["detail"] for i, r in zip(missing, answers, strict=True)] == [True] * 5
     assert len(inspections) == 1
+
+
+async def test_the_key_check_signature_is_not_read_per_request(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inspections = count_calls(monkeypatch, security, "inspect_function_arguments")
+    first = await client.get("/WorkflowExecution/counts")
+    after_first = len(inspections)  # 0 when an earlier app of this process read it
+    later = [await client.get("/WorkflowExecution/counts") for _ in range(4)]
+    assert [r.status_code for r in [first, *later]] == [200] * 5
+    assert after_first <= 2
+    assert len(inspections) == after_first
 
 
 async def test_a_body_validator_is_built_once_per_media_type_and_still_rejects(
