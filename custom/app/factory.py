@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from connexion import AsyncApp
 from connexion.options import SwaggerUIOptions
 
 from custom.app.bootstrap import ensure_bootstrap_keys
 from custom.app.console import ConsoleApp
 from custom.app.errors import install_error_handlers
 from custom.app.guards import RequestGuard
+from custom.app.operations import OnceApp
 from custom.app.resolver import SpecResolver
 from custom.app.security import KeyCache
 from custom.app.tracing import TracingMiddleware
@@ -88,7 +88,8 @@ def create_app(settings: Settings | None = None, *, announce_urls: bool = False)
                 log.exception("stopping the engine failed")
             await db.close()
 
-    app = AsyncApp(__name__, specification_dir=spec_dir(), lifespan=lifespan)
+    # connexion's app, with its per-operation work done once (custom/app/operations.py)
+    app = OnceApp(__name__, specification_dir=spec_dir(), lifespan=lifespan)
     app.add_api(
         "openapi.yaml",
         resolver=SpecResolver(),

@@ -17,6 +17,7 @@ same in `errors: [{"in", "name"/"path", "message"}]`.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 from collections.abc import Iterable
@@ -105,9 +106,27 @@ def describe(error: ValidationError) -> str:
 class ConciseParameterValidator(ParameterValidator):
     """Path, query and header parameters, with short details."""
 
-    @staticmethod
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # each parameter's jsonschema validator, built at its first use (one of these
+        # objects serves one operation: custom/app/operations.py)
+        self._schema_validators: dict[str, Draft4Validator] = {}
+
+    def _schema_validator(self, parameter_type: str, param: dict[str, Any]) -> Draft4Validator:
+        key = f"{parameter_type}:{param.get('name')}"
+        validator = self._schema_validators.get(key)
+        if validator is None:
+            schema = copy.deepcopy(param).get("schema", param)
+            validator = Draft4Validator(schema, format_checker=FORMAT_CHECKER)
+            self._schema_validators[key] = validator
+        return validator
+
     def validate_parameter(
-        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+        self,
+        parameter_type: str,
+        value: Any,
+        param: dict[str, Any],
+        param_name: str | None = None,
     ) -> str | None:
         name = param_name or param.get("name")
         if is_nullable(param) and is_null(value):
@@ -116,9 +135,8 @@ class ConciseParameterValidator(ParameterValidator):
             if param.get("required"):
                 return f"{parameter_type} parameter '{name}' is required"
             return None
-        schema = copy.deepcopy(param).get("schema", param)
         try:
-            Draft4Validator(schema, format_checker=FORMAT_CHECKER).validate(value)
+            self._schema_validator(parameter_type, param).validate(value)
         except ValidationError as exc:
             return f"{parameter_type} parameter '{name}': {describe(exc)}"
         return None
@@ -198,8 +216,9 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
         except RecursionError:
             raise _body_error("The request body is nested too deeply", "too deep") from None
 
-    @property
+    @functools.cached_property
     def _validator(self) -> Any:
+        # one per validator object, and custom/app/operations.py keeps those per operation
         return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
@@ -222,7 +241,7 @@ class OptionalBodyJSONValidator(JSONRequestBodyValidator):
 
 
 class PrivateFormatsFormValidator(FormDataValidator):
-    @property
+    @functools.cached_property
     def _validator(self) -> Any:
         return Draft4RequestValidator(self._schema, format_checker=FORMAT_CHECKER)
 
