@@ -3,7 +3,10 @@ process on a free port, with runner keys created through the API."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -164,3 +167,21 @@ async def runs_of(db: asyncpg.Pool, execution_id: uuid.UUID) -> list[asyncpg.Rec
         " WHERE execution_id = $1 ORDER BY attempt",
         execution_id,
     )
+
+
+def readme_python_example(heading: str, readme: str = "README.md") -> str:
+    """The first ```python block after `heading` in a README of the repository."""
+    text = (ROOT / readme).read_text()
+    section = text[text.index(heading) :]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+def run_readme_example(code: str, url: str, **names: Any) -> str:
+    """Run a README's client code as written, with `client` (and `names`) defined;
+    what it printed."""
+    from valkyr_client import Client
+
+    out = io.StringIO()
+    with Client(url, api_key=ADMIN_KEY) as client, contextlib.redirect_stdout(out):
+        exec(code, {"client": client, **names})  # noqa: S102 - the README's code
+    return out.getvalue()

@@ -4,33 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.clients.support import service
-from tests.engine_support import ROOT, insert_workflow
-from tests.support import ADMIN_KEY
+from tests.clients.support import readme_python_example, run_readme_example, service
+from tests.engine_support import insert_workflow
 
 pytestmark = pytest.mark.asyncio
-
-
-def readme_batch_example() -> str:
-    text = (ROOT / "clients/python/README.md").read_text()
-    section = text[text.index("## Many executions in one request") :]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
-
-
-def run_example(code: str, url: str, workflow_id: str) -> str:
-    from valkyr_client import Client
-
-    out = io.StringIO()
-    with Client(url, api_key=ADMIN_KEY) as client, contextlib.redirect_stdout(out):
-        exec(code, {"client": client, "WORKFLOW_ID": workflow_id})  # noqa: S102 - the README's code
-    return out.getvalue()
 
 
 @pytest.mark.timeout(120)
@@ -39,9 +20,11 @@ async def test_the_readme_batch_example_starts_a_thousand_executions(
 ) -> None:
     wf = await insert_workflow(db, [{"key": "a", "module": "noop"}])
     async with service(db_url, tmp_path) as svc:
-        code = readme_batch_example()
-        first = await asyncio.to_thread(run_example, code, svc.url, str(wf))
-        again = await asyncio.to_thread(run_example, code, svc.url, str(wf))
+        code = readme_python_example(
+            "## Many executions in one request", "clients/python/README.md"
+        )
+        first = await asyncio.to_thread(run_readme_example, code, svc.url, WORKFLOW_ID=str(wf))
+        again = await asyncio.to_thread(run_readme_example, code, svc.url, WORKFLOW_ID=str(wf))
     lines = first.splitlines()
     assert len(lines) == 1000
     assert lines[0].startswith("{'order': 0} ") and lines[-1].startswith("{'order': 999} ")
