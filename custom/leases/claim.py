@@ -41,7 +41,8 @@ async def claim_runs(
     *,
     secret_hashes: Sequence[bytes] | None = None,
 ) -> list[asyncpg.Record]:
-    """Lease up to `limit` ready runs (run_claim), planned as claim_plan says.
+    """Lease up to `limit` ready runs (run_claim), planned as claim_plan says; while no
+    RateLimit exists, by run_claim_unlimited (the same statement without buckets).
 
     `secret_hashes` (a REST claim: at least `limit` of them): the n-th leased run
     keeps the n-th hash; each row's `lease_slot` (1-based) says which it got.
@@ -53,9 +54,10 @@ async def claim_runs(
             )
     hashes = list(secret_hashes) if secret_hashes is not None else None
     async with conn.transaction():
-        await conn.execute(q("claim_plan"))
+        rate_limited = await conn.fetchval(q("claim_plan"))
+        claim = q("run_claim" if rate_limited else "run_claim_unlimited")
         return await conn.fetch(
-            q("run_claim"), runner_id, list(modules), limit, now, float(lease_seconds), hashes
+            claim, runner_id, list(modules), limit, now, float(lease_seconds), hashes
         )
 
 

@@ -93,21 +93,23 @@ async def _explain(conn: asyncpg.Connection, sql: str, *args: Any) -> Any:
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
-async def test_claim_uses_ready_index(db: asyncpg.Pool) -> None:
+@pytest.mark.parametrize("claim", ["run_claim", "run_claim_unlimited"])
+async def test_claim_uses_ready_index(db: asyncpg.Pool, claim: str) -> None:
     async with db.acquire() as conn:
         await _load(conn)
         counts = dict(await conn.fetch("SELECT status, count(*) FROM runs GROUP BY status"))
         assert counts == {"PENDING": 20_000, "SUCCEEDED": 20_000}
-        plan = await _explain(conn, "EXPLAIN (FORMAT JSON) " + q("run_claim"), *PARAMS)
+        plan = await _explain(conn, "EXPLAIN (FORMAT JSON) " + q(claim), *PARAMS)
         _assert_uses_ready_index(plan)
 
 
-async def test_claim_generic_plan_uses_ready_index(db: asyncpg.Pool) -> None:
-    """The plan a prepared statement keeps after five executions (plan_cache_mode generic)."""
+@pytest.mark.parametrize("claim", ["run_claim", "run_claim_unlimited"])
+async def test_claim_generic_plan_uses_ready_index(db: asyncpg.Pool, claim: str) -> None:
+    """The plan a prepared statement keeps (claim_plan forces the generic plan)."""
     async with db.acquire() as conn:
         await _load(conn)
         await conn.execute(
-            "PREPARE claim(text, text[], int, timestamptz, float8, bytea[]) AS " + q("run_claim")
+            "PREPARE claim(text, text[], int, timestamptz, float8, bytea[]) AS " + q(claim)
         )
         try:
             await conn.execute("SET plan_cache_mode = force_generic_plan")
