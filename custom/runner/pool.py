@@ -110,6 +110,9 @@ class RunnerPool:
         # runs whose completion landed and whose tasks are about to end: their slots are free
         self._landed: set[uuid.UUID] = set()
         self._unstarted: list[asyncpg.Record] = []
+        # runs stop() is giving back: still ours, so the heartbeat must not give them back
+        # too (with 100,000 held, the two raced over the same rows; bench hold)
+        self._giving_back: set[uuid.UUID] = set()
         self.lease = LeaseKeeper(
             ctx,
             self.runner_id,
@@ -165,6 +168,7 @@ class RunnerPool:
             await asyncio.wait(list(self.inflight.values()), timeout=self.shutdown_grace_seconds)
         leftover = [(run_id, self._tokens[run_id]) for run_id in self.inflight]
         leftover += [(row["id"], row["lease_token"]) for row in self._unstarted]
+        self._giving_back = {run_id for run_id, _ in leftover}
         self._unstarted.clear()
         for task in self.inflight.values():
             task.cancel()
@@ -206,7 +210,7 @@ class RunnerPool:
                 task.cancel()
 
     def _tracked(self) -> set[uuid.UUID]:
-        return set(self.inflight) | {row["id"] for row in self._unstarted}
+        return set(self.inflight) | {row["id"] for row in self._unstarted} | self._giving_back
 
     async def _on_pool(self, call: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """One bounded unit of work on a pooled connection (see io_timeout_for)."""

@@ -4,7 +4,8 @@
 - an output PostgreSQL cannot store is dead-lettered as bad_output before any write,
   and the completions batched beside it land;
 - a run the database says the runner holds but the runner does not track is given
-  back by a heartbeat (PENDING, no attempt used), but not one claimed a moment ago.
+  back by a heartbeat (PENDING, no attempt used), but not one claimed a moment ago,
+  nor one a stopping runner is giving back itself.
 """
 
 from __future__ import annotations
@@ -30,13 +31,8 @@ from tests.engine_support import insert_workflow, start, wait_for, wait_status
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
 
-@asynccontextmanager
-async def running(
-    db: asyncpg.Pool, db_url: str, modules: dict[str, Any], **overrides: Any
-) -> AsyncIterator[RunnerPool]:
-    ctx = EngineContext(modules=modules)
-    listener = Listener(db_url, ctx.wakeups.wake_local)
-    await listener.start()
+def runner_options(**overrides: Any) -> dict[str, Any]:
+    """A small in-process runner's settings, fast heartbeats and polls."""
     options: dict[str, Any] = {
         "slots": 64,
         "claim_batch": 64,
@@ -44,12 +40,20 @@ async def running(
         "lease_seconds": 6,
         "heartbeat_seconds": 0.2,
         "poll_seconds": 0.1,
-        "listener": listener,
         "shutdown_grace_seconds": 1,
         "hand_off": True,
     }
-    options.update(overrides)
-    pool = RunnerPool(db, ctx, **options)
+    return options | overrides
+
+
+@asynccontextmanager
+async def running(
+    db: asyncpg.Pool, db_url: str, modules: dict[str, Any], **overrides: Any
+) -> AsyncIterator[RunnerPool]:
+    ctx = EngineContext(modules=modules)
+    listener = Listener(db_url, ctx.wakeups.wake_local)
+    await listener.start()
+    pool = RunnerPool(db, ctx, **runner_options(listener=listener, **overrides))
     await pool.start()
     try:
         yield pool
@@ -136,3 +140,47 @@ async def test_heartbeat_gives_back_a_held_run_the_runner_does_not_track(db, db_
     assert (row["status"], row["attempt"], row["lease_owner"]) == ("PENDING", 1, None)
     assert given_back._value.get() == 1
     assert {lost["execution_id"], fresh["execution_id"]} == {lost_id, fresh_id}
+
+
+async def test_a_stopping_runner_gives_its_runs_back_once_not_also_by_its_heartbeat(
+    db, db_url: str
+) -> None:
+    """stop() gives back what it held; the heartbeat, still beating meanwhile, must not
+    take those runs for lost ones (with 100,000 held the two raced over the same rows)."""
+
+    async def block(inputs: dict[str, Any], config: dict[str, Any], ctx: ModuleContext) -> Any:
+        await asyncio.Event().wait()
+
+    wf = await insert_workflow(db, [{"key": "b", "module": "block"}])
+    for n in range(3):
+        await start(db, wf, {"n": n})
+    ctx = EngineContext(modules={"block": block})
+    # stopped by hand below, not by running()
+    pool = RunnerPool(db, ctx, **runner_options(shutdown_grace_seconds=0.1, hand_off=False))
+    await pool.start()
+
+    async def all_leased() -> bool:
+        return await db.fetchval("SELECT count(*) FROM runs WHERE status = 'LEASED'") == 3
+
+    await wait_for(all_leased, 10)
+    # claimed long enough ago that a heartbeat would call them lost if it did not track them
+    await db.execute("UPDATE runs SET claimed_at = now() - interval '1 minute'")
+    async with db.acquire() as locker:
+        block_release = locker.transaction()
+        await block_release.start()
+        await locker.execute("SELECT 1 FROM runs ORDER BY id LIMIT 1 FOR UPDATE")
+        stopping = asyncio.create_task(pool.stop())
+
+        async def modules_stopped() -> bool:
+            return not pool.inflight
+
+        await wait_for(modules_stopped, 5)
+        # stop() is now waiting on the locked row to give the runs back: they are its own
+        assert await asyncio.wait_for(pool.lease.give_back_untracked(), 1.0) == 0
+        await block_release.rollback()
+    await asyncio.wait_for(stopping, 10)
+    rows = await db.fetch("SELECT status, attempt, lease_owner FROM runs")
+    assert [(r["status"], r["attempt"], r["lease_owner"]) for r in rows] == [
+        ("PENDING", 1, None)
+    ] * 3
+    assert ctx.metrics.runs_given_back._value.get() == 0  # counted by the heartbeat only
