@@ -158,27 +158,30 @@ async def test_a_stopping_runner_gives_its_runs_back_once_not_also_by_its_heartb
     # stopped by hand below, not by running()
     pool = RunnerPool(db, ctx, **runner_options(shutdown_grace_seconds=0.1, hand_off=False))
     await pool.start()
+    stopping = None
+    try:
 
-    async def all_leased() -> bool:
-        return await db.fetchval("SELECT count(*) FROM runs WHERE status = 'LEASED'") == 3
+        async def all_leased() -> bool:
+            return await db.fetchval("SELECT count(*) FROM runs WHERE status = 'LEASED'") == 3
 
-    await wait_for(all_leased, 10)
-    # claimed long enough ago that a heartbeat would call them lost if it did not track them
-    await db.execute("UPDATE runs SET claimed_at = now() - interval '1 minute'")
-    async with db.acquire() as locker:
-        block_release = locker.transaction()
-        await block_release.start()
-        await locker.execute("SELECT 1 FROM runs ORDER BY id LIMIT 1 FOR UPDATE")
-        stopping = asyncio.create_task(pool.stop())
+        await wait_for(all_leased, 10)
+        # claimed long enough ago that a heartbeat would call them lost if it did not track
+        await db.execute("UPDATE runs SET claimed_at = now() - interval '1 minute'")
+        async with db.acquire() as locker:
+            block_release = locker.transaction()
+            await block_release.start()
+            await locker.execute("SELECT 1 FROM runs ORDER BY id LIMIT 1 FOR UPDATE")
+            stopping = asyncio.create_task(pool.stop())
 
-        async def modules_stopped() -> bool:
-            return not pool.inflight
+            async def modules_stopped() -> bool:
+                return not pool.inflight
 
-        await wait_for(modules_stopped, 5)
-        # stop() is now waiting on the locked row to give the runs back: they are its own
-        assert await asyncio.wait_for(pool.lease.give_back_untracked(), 1.0) == 0
-        await block_release.rollback()
-    await asyncio.wait_for(stopping, 10)
+            await wait_for(modules_stopped, 5)
+            # stop() now waits on the locked row to give the runs back: they are its own
+            assert await asyncio.wait_for(pool.lease.give_back_untracked(), 1.0) == 0
+            await block_release.rollback()
+    finally:
+        await asyncio.wait_for(stopping or pool.stop(), 10)
     rows = await db.fetch("SELECT status, attempt, lease_owner FROM runs")
     assert [(r["status"], r["attempt"], r["lease_owner"]) for r in rows] == [
         ("PENDING", 1, None)
