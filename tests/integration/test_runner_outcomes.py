@@ -142,9 +142,7 @@ async def test_heartbeat_gives_back_a_held_run_the_runner_does_not_track(db, db_
     assert {lost["execution_id"], fresh["execution_id"]} == {lost_id, fresh_id}
 
 
-async def test_a_stopping_runner_gives_its_runs_back_once_not_also_by_its_heartbeat(
-    db, db_url: str
-) -> None:
+async def test_a_stopping_runner_gives_its_runs_back_once_not_also_by_its_heartbeat(db) -> None:
     """stop() gives back what it held; the heartbeat, still beating meanwhile, must not
     take those runs for lost ones (with 100,000 held the two raced over the same rows)."""
 
