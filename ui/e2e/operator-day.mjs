@@ -348,6 +348,8 @@ step('rate-limit a step from the console: its runs wait for tokens, then the lim
   await dialog.getByLabel('Runs per second').fill('2');
   await dialog.getByLabel('Burst (tokens at most)').fill('2');
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  const saved = page.getByText(`Rate limit ${key} saved`);
+  await saved.waitFor();
   const r = row(page, 'data-rate-limit-key', key);
   await r.waitFor();
   const wf = await api('POST', '/Workflow', {
@@ -368,10 +370,12 @@ step('rate-limit a step from the console: its runs wait for tokens, then the lim
     'every rate-limited step ran once, no attempt used while it waited',
   );
   await screenshot(page, 'rate-limits');
+  // the creation's notice (same text) must be gone, or the edit's cannot be told apart
+  await saved.waitFor({ state: 'hidden' });
   await r.getByRole('button', { name: 'Edit', exact: true }).click();
   await dialog.getByLabel('Burst (tokens at most)').fill('10');
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.getByText(`Rate limit ${key} saved`).waitFor();
+  await saved.waitFor();
   const limits = await api('GET', `/RateLimit?key=${key}`);
   assert(limits.items[0].burst === 10 && limits.items[0].perSecond === 2, 'the burst was raised, the rate kept');
 });
